@@ -1,0 +1,225 @@
+"""Resolve names to canonical entities: the registry, plus the new names an article introduces.
+
+In: an article's sentences and the new names the name rules found in it.
+Out: every mention of a person or organization, each tied to one entity.
+A family name alone ("Wang") resolves only to a person the same article
+names in full, never to a namesake from another article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import OntologyError
+from .types import Article, Entity, EntityKind, Mention, Sentence
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ID_BASE = "https://kg.example.org/id/"
+_KIND_PATH = {EntityKind.PERSON: "person", EntityKind.ORGANIZATION: "org", EntityKind.UNIT: "unit"}
+# A genitive or possessive ending belongs to the mention ("Metas", "Meta's", "Wangs").
+_GENITIVE = r"(?:'s|’s|s|'|’)?"
+_LEGAL_SUFFIX = re.compile(r"(?:,? (?:Inc|Corp|Ltd|LLC|GmbH|AG|SE|N\.V|B\.V|plc)\.?)$")
+
+
+@dataclass(frozen=True)
+class NameHit:
+    """A new name a name rule found: not yet an entity."""
+
+    start: int
+    end: int
+    text: str
+    kind: EntityKind
+    rule: str
+
+
+@dataclass
+class Registry:
+    entities: dict[str, Entity]
+    fingerprint: str
+    _exact: re.Pattern | None = field(default=None, repr=False)
+    _folded: re.Pattern | None = field(default=None, repr=False)
+    _by_alias: dict[str, str] = field(default_factory=dict, repr=False)
+    _by_folded: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def lookup(self, name: str) -> Entity | None:
+        """The registry entity with this name or alias (any case), if any."""
+        key = self._by_folded.get(_fold(name)) or self._by_folded.get(_fold(_strip_legal(name)))
+        return self.entities.get(key) if key else None
+
+    def finditer(self, text: str):
+        """(start, end, entity key) of every registry name in `text`."""
+        for regex, table, fold in ((self._exact, self._by_alias, False), (self._folded, self._by_folded, True)):
+            if regex is None:
+                continue
+            for m in regex.finditer(text):
+                name = m.group(1)
+                key = table[_fold(name) if fold else name]
+                yield m.start(), m.end(), key
+
+
+def slug(text: str) -> str:
+    """A stable, readable IRI segment for a name.
+
+    >>> slug("Jason Droege")
+    'jason-droege'
+    >>> slug("Société Générale")
+    'societe-generale'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+def entity_key(kind: EntityKind, name: str) -> str:
+    return f"{_KIND_PATH[kind]}/{slug(name)}"
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _strip_legal(name: str) -> str:
+    return _LEGAL_SUFFIX.sub("", name)
+
+
+def _case_free(alias: str) -> bool:
+    # A name with an inner capital ("OpenAI", "Scale AI") is distinctive in any case,
+    # as machine translation and headlines write it ("Openai", "SCALE AI"); a plain
+    # capitalized word ("Meta", "Scale") could be an ordinary word in lower case.
+    return any(ch.isupper() for ch in alias[1:]) or " " in alias
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """Read the entity registry (Turtle) into entities with aliases.
+
+    Raises OntologyError when the file is missing or malformed.
+    """
+    return _load_registry(str(path or ONTOLOGY_DIR / "registry.ttl"))
+
+
+@lru_cache(maxsize=4)
+def _load_registry(path: str) -> Registry:
+    import hashlib
+
+    from rdflib import Graph
+    from rdflib.namespace import ORG, OWL, RDF, RDFS, SKOS
+
+    try:
+        data = Path(path).read_bytes()
+        g = Graph().parse(data=data, format="turtle")
+    except Exception as exc:  # rdflib raises many kinds; all mean one thing here
+        raise OntologyError(f"{path}: cannot read the entity registry ({exc})") from None
+    schema = "https://schema.org/"
+    entities: dict[str, Entity] = {}
+    for subject in sorted(set(g.subjects(RDF.type, None))):
+        iri = str(subject)
+        if not iri.startswith(ID_BASE):
+            raise OntologyError(f"{path}: {iri} is not under {ID_BASE}")
+        key = iri[len(ID_BASE):]
+        types = {str(t) for t in g.objects(subject, RDF.type)}
+        if schema + "Person" in types:
+            kind = EntityKind.PERSON
+        elif str(ORG.OrganizationalUnit) in types:
+            kind = EntityKind.UNIT
+        else:
+            kind = EntityKind.ORGANIZATION
+        if key.split("/")[0] != _KIND_PATH[kind]:
+            raise OntologyError(f"{path}: {iri} should be under {ID_BASE}{_KIND_PATH[kind]}/")
+        labels = list(g.objects(subject, RDFS.label))
+        if len(labels) != 1:
+            raise OntologyError(f"{path}: {iri} needs exactly one rdfs:label")
+        aliases = tuple(sorted((str(a), a.language or "") for a in g.objects(subject, SKOS.altLabel)))
+        same = [str(o) for o in g.objects(subject, OWL.sameAs) if "wikidata.org/entity/" in str(o)]
+        parent = next((str(o)[len(ID_BASE):] for o in g.objects(subject, ORG.subOrganizationOf)), None)
+        entities[key] = Entity(key, kind, str(labels[0]), aliases,
+                               same[0].rsplit("/", 1)[1] if same else None, parent, True)
+    registry = Registry(entities, hashlib.sha256(data).hexdigest())
+    _index(registry)
+    return registry
+
+
+def _index(registry: Registry) -> None:
+    exact, folded = [], []
+    for key, entity in sorted(registry.entities.items()):
+        names = {entity.label, *(a for a, _ in entity.aliases)}
+        for name in names:
+            registry._by_folded.setdefault(_fold(name), key)
+            if _case_free(name):
+                folded.append(name)
+            else:
+                exact.append(name)
+                registry._by_alias.setdefault(name, key)
+    registry._exact = _alternation(exact, flags=0)
+    registry._folded = _alternation(folded, flags=re.IGNORECASE)
+
+
+def _alternation(names: list[str], *, flags: int) -> re.Pattern | None:
+    if not names:
+        return None
+    # Longest first, so "Meta Superintelligence Labs" wins over "Meta".
+    body = "|".join(re.escape(n) for n in sorted(set(names), key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?<![\w-])({body}){_GENITIVE}(?![\w])", flags)
+
+
+def resolve_mentions(article: Article, sentences: list[Sentence], names: list[NameHit],
+                     registry: Registry) -> tuple[list[Mention], list[Entity]]:
+    """Every person and organization mention in the article's non-boilerplate sentences.
+
+    New names become new entities (returned) unless the registry knows them.
+    """
+    new_entities: dict[str, Entity] = {}
+    local: dict[str, tuple[str, str]] = {}  # surface name -> (entity key, rule)
+    persons_full: dict[str, str] = {}  # full name -> key, for family-name aliases
+    for hit in sorted(names, key=lambda h: (h.start, h.end)):
+        known = registry.lookup(hit.text)
+        if known is not None:
+            local.setdefault(hit.text, (known.key, hit.rule))
+            continue
+        key = entity_key(hit.kind, hit.text)
+        if key not in new_entities:
+            new_entities[key] = Entity(key, hit.kind, hit.text, (), None, None, False)
+        local.setdefault(hit.text, (key, hit.rule))
+        if hit.kind is EntityKind.PERSON:
+            persons_full[hit.text] = key
+
+    body = [s for s in sentences if not s.boilerplate]
+    text = article.text
+    registry_hits: list[tuple[int, int, str, str]] = []
+    for s in body:
+        for start, end, key in registry.finditer(text[s.start:s.end]):
+            registry_hits.append((s.start + start, s.start + end, key, "registry"))
+    # Registry persons named in full in this article may be referred to by family name too.
+    for start, end, key, _ in registry_hits:
+        entity = registry.entities[key]
+        if entity.kind is EntityKind.PERSON:
+            persons_full.setdefault(entity.label, key)
+
+    family: dict[str, set[str]] = {}
+    for full, key in persons_full.items():
+        family.setdefault(full.split()[-1], set()).add(key)
+    for name, keys in family.items():
+        if len(keys) == 1 and name not in local:  # two people share it: leave it unresolved
+            local[name] = (next(iter(keys)), "family-name")
+
+    hits = list(registry_hits)
+    if local:
+        regex = _alternation(list(local), flags=0)
+        for s in body:
+            for m in regex.finditer(text[s.start:s.end]):
+                key, rule = local[m.group(1)]
+                hits.append((s.start + m.start(), s.start + m.end(), key, rule))
+
+    kinds = {k: e.kind for k, e in registry.entities.items()}
+    kinds.update({k: e.kind for k, e in new_entities.items()})
+    mentions: list[Mention] = []
+    last_end = -1
+    for start, end, key, rule in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]), h[3] != "registry")):
+        if start < last_end:
+            continue  # overlaps a longer mention already taken
+        mentions.append(Mention(start, end, text[start:end], key, kinds[key], rule))
+        last_end = end
+    used = {m.entity for m in mentions}
+    return mentions, [e for k, e in sorted(new_entities.items()) if k in used]

@@ -1,0 +1,112 @@
+"""The embedded store and the graph files: the only module that imports pyoxigraph.
+
+In: quads (rdflib terms from model.py, or N-Quads from the cache).
+Out: `graph.trig` and an Oxigraph store folder, written sorted so that the
+same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from .errors import StoreError
+from .vocab import PREFIXES
+
+
+def _ox():
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+def to_quads(triples, graph: URIRef) -> list:
+    """pyoxigraph quads of rdflib triples in one named graph."""
+    ox = _ox()
+    g = ox.NamedNode(str(graph))
+    cache: dict = {}
+
+    def term(t):
+        found = cache.get(t)
+        if found is not None:
+            return found
+        if isinstance(t, URIRef):
+            found = ox.NamedNode(str(t))
+        elif isinstance(t, Literal):
+            if t.language:
+                found = ox.Literal(str(t), language=t.language)
+            elif t.datatype is not None:
+                found = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            else:
+                found = ox.Literal(str(t))
+        else:
+            raise StoreError(f"cannot store term {t!r}: blank nodes are not allowed")
+        cache[t] = found
+        return found
+
+    return [ox.Quad(term(s), term(p), term(o), g) for s, p, o in triples]
+
+
+def nquads_bytes(quads) -> bytes:
+    """N-Quads of the quads, one per line, sorted."""
+    ox = _ox()
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    lines = sorted(set(data.decode("utf-8").splitlines()))
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def parse_nquads(data: bytes) -> list:
+    ox = _ox()
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+
+def parse_turtle_file(path: Path, graph: URIRef) -> list:
+    ox = _ox()
+    try:
+        g = ox.NamedNode(str(graph))
+        return [ox.Quad(q.subject, q.predicate, q.object, g)
+                for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot parse ({exc})") from None
+
+
+def sort_quads(quads) -> list:
+    return sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def write_trig(quads, path: Path) -> None:
+    """TriG with the project's prefixes, graphs and quads sorted."""
+    ox = _ox()
+    ox.serialize(sort_quads(quads), output=str(path), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+
+
+def write_store(quads, folder: Path) -> None:
+    """A new Oxigraph store in `folder` holding exactly `quads`."""
+    ox = _ox()
+    try:
+        store = ox.Store(str(folder))
+        store.bulk_extend(sort_quads(quads))
+        store.flush()
+        store.optimize()
+        del store
+    except OSError as exc:
+        raise StoreError(f"{folder}: cannot write the store ({exc})") from None
+
+
+def open_store(folder: Path):
+    """The store a build wrote, opened read-only."""
+    ox = _ox()
+    if not folder.is_dir():
+        raise StoreError(f"{folder}: no store here (run 'kg build' first)")
+    try:
+        return ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise StoreError(f"{folder}: cannot open the store ({exc})") from None
+
+
+def count(store, query: str) -> int:
+    """The single integer a COUNT query returns."""
+    for solution in store.query(query, use_default_graph_as_union=True):
+        return int(solution[0].value)
+    return 0
