@@ -10,6 +10,7 @@ one pattern covers every spelling of every name.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from collections import Counter
@@ -21,7 +22,8 @@ from .rules import CLOSE, OPEN, LanguageRules, RelationRule, RuleSet
 from .types import (CLAIM_KINDS, Article, Claim, EntityKind, EntityRef, Evidence, Mention, Period,
                     Quantity, RoleRef, Sentence, Value)
 
-_PLACEHOLDER = re.compile(f"{OPEN}([POU])(\\d+){CLOSE}")
+_PLACEHOLDER = re.compile(f"{OPEN}([POU])(\\d+)'?{CLOSE}")
+_APOSTROPHE_GENITIVE = ("'s", "’s", "'", "’")
 _KIND_LETTER = {EntityKind.PERSON: "P", EntityKind.ORGANIZATION: "O", EntityKind.UNIT: "U"}
 _ORG_KINDS = (EntityKind.ORGANIZATION, EntityKind.UNIT)
 CONTEXT_PENALTY = 0.85  # an argument read from context, not named in the pattern's place
@@ -58,7 +60,8 @@ def mask_sentence(article: Article, sentence: Sentence, mentions: list[Mention])
         chunk = article.text[pos:m.start]
         parts.append(chunk)
         length += len(chunk)
-        token = f"{OPEN}{_KIND_LETTER[m.kind]}{index}{CLOSE}"
+        genitive = "'" if m.text.endswith(_APOSTROPHE_GENITIVE) else ""
+        token = f"{OPEN}{_KIND_LETTER[m.kind]}{index}{genitive}{CLOSE}"
         masked_starts.append(length)
         orig_starts.append(m.start)
         parts.append(token)
@@ -163,7 +166,9 @@ def _qualify(claim: Claim, rule: RelationRule, values: dict[str, list[Value]]) -
             if arg not in present and values.get(slot):
                 extra.append((arg, values[slot][0]))
         if extra:
-            claim = Claim(claim.kind, tuple(sorted(claim.args + tuple(extra), key=_arg_key)), claim.evidence)
+            # the evidence names every rule that read part of the claim
+            evidence = dataclasses.replace(claim.evidence, rule=f"{claim.evidence.rule}+{rule.id}")
+            claim = Claim(claim.kind, tuple(sorted(claim.args + tuple(extra), key=_arg_key)), evidence)
     return claim
 
 
@@ -188,7 +193,7 @@ class _MatchReader:
             text = self.match.group(slot)
             if text is None:
                 continue
-            if kind in ("PERSON", "PERSONS", "ORG", "ORGS", "UNIT"):
+            if kind in ("PERSON", "PERSONS", "ORG", "ORGS", "ORGPOSS", "UNIT"):
                 refs = [EntityRef(m.entity) for m in self.masked.mentions_in(text)]
                 out[slot] = refs
                 bound.update(r.key for r in refs)
@@ -275,7 +280,7 @@ _ROLE_ALT: dict[int, str] = {}
 def _role_alternation(lang: LanguageRules) -> str:
     key = id(lang)
     if key not in _ROLE_ALT:
-        _ROLE_ALT[key] = "(?<![\\w])(?:" + "|".join(r.pattern for r in lang.roles) + ")(?![\\w])"
+        _ROLE_ALT[key] = "(?<![\\w])(?:" + "|".join(r.regex.pattern for r in lang.roles) + ")(?![\\w])"
     return _ROLE_ALT[key]
 
 
@@ -405,7 +410,10 @@ def _evidence(reader: _MatchReader, rule: RelationRule, sentence: Sentence, lang
     text = reader.masked.text
     m = reader.match
     hedged = bool(lang.cues["hedge"].search(text))
-    negated = not rule.negative and bool(lang.cues["negation"].search(text[m.start():m.end()]))
+    # German and Dutch put "nicht"/"niet" at the end of the clause: the negation's
+    # scope runs from the match to the next clause boundary.
+    clause_end = m.end() + next((i for i, ch in enumerate(text[m.end():]) if ch in ",;:–"), len(text) - m.end())
+    negated = not rule.negative and bool(lang.cues["negation"].search(text[m.start():clause_end]))
     conditional = bool(lang.cues["conditional"].search(text[:m.end()]))
     confidence = rule.confidence * (CONTEXT_PENALTY if reader.from_context else 1.0)
     article = reader.article

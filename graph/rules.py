@@ -27,17 +27,19 @@ FILES = ("lexicon.jsonl", "roles.jsonl", "names.jsonl", "relations.jsonl", "boil
 # Mentions are masked in a sentence as OPEN + kind letter + index + CLOSE, so that
 # patterns see "⟨O3⟩ investiert" instead of the many ways a name can be written.
 OPEN, CLOSE = "\ue000", "\ue001"
-_MENTION = {"PERSON": f"{OPEN}P\\d+{CLOSE}", "ORG": f"{OPEN}[OU]\\d+{CLOSE}", "UNIT": f"{OPEN}U\\d+{CLOSE}"}
+# A mention written with an apostrophe genitive ("Meta's") carries a ' before CLOSE.
+_MENTION = {"PERSON": f"{OPEN}P\\d+'?{CLOSE}", "ORG": f"{OPEN}[OU]\\d+'?{CLOSE}",
+            "UNIT": f"{OPEN}U\\d+'?{CLOSE}", "ORGPOSS": f"{OPEN}[OU]\\d+'{CLOSE}"}
 
 # Typed slots a pattern may capture; their values are parsed by extract.py.
 # Gaps between slots: any words up to the sentence's end, or words without a name in them,
 # so that "the nearest name" is the one a pattern takes.
-GAPS = {"GAP": "[^.]*?", "GAP_NO_PERSON": f"(?:[^.{OPEN}]|{OPEN}[OU]\\d+{CLOSE})*?",
+GAPS = {"GAP": "[^.]*?", "GAP_NO_PERSON": f"(?:[^.{OPEN}]|{OPEN}[OU]\\d+'?{CLOSE})*?",
         "GAP_NO_NAME": f"[^.{OPEN}]*?"}
-SLOT_TYPES = ("PERSON", "PERSONS", "PERSONREF", "ORG", "ORGS", "ORGREF", "UNIT", "ROLE", "ROLES",
+SLOT_TYPES = ("PERSON", "PERSONS", "PERSONREF", "ORG", "ORGS", "ORGREF", "ORGPOSS", "UNIT", "ROLE", "ROLES",
               "MONEY", "PERCENT", "NUMBER", "YEAR", "MONTHYEAR", "NAME", "PNAME", "ONAME")
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)(?::([a-z][A-Za-z0-9_]*))?\}")
-ARG_TYPES = {"person": ("PERSON", "PERSONS", "PERSONREF"), "org": ("ORG", "ORGS", "ORGREF", "UNIT"),
+ARG_TYPES = {"person": ("PERSON", "PERSONS", "PERSONREF"), "org": ("ORG", "ORGS", "ORGREF", "ORGPOSS", "UNIT"),
              "unit": ("UNIT", "ORG"), "role": ("ROLE", "ROLES"), "money": ("MONEY",),
              "percent": ("PERCENT",), "count": ("NUMBER",), "period": ("YEAR", "MONTHYEAR"),
              "bool": ()}
@@ -224,7 +226,7 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
             problems.append(f"{loc} {obj['id']}: 'role' must be a role id like 'interim-ceo'")
             continue
         if _valid_regex(pattern, loc, obj["id"], problems):
-            rules.roles.append(RoleRule(obj["id"], role, pattern, re.compile(pattern)))
+            rules.roles.append(RoleRule(obj["id"], role, pattern, re.compile(_capital_ok(pattern))))
     # Longer role words first, so "Interim-CEO" is read before "CEO".
     rules.roles.sort(key=lambda r: (-len(r.pattern), r.id))
     for name, cue in (("HEDGE", "hedge"), ("NEGATION", "negation"), ("CONDITIONAL", "conditional"),
@@ -299,7 +301,7 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
         return f"(?:{_MENTION['PERSON']}|{m('PERSONANAPHOR')})"
     if kind in ("ROLE", "ROLES"):
         # word boundaries, so "Chef" is not read inside "Chefredakteur"
-        one = "(?<![\\w])(?:" + "|".join(r.pattern for r in rules.roles) + ")(?![\\w])"
+        one = "(?<![\\w])(?:" + "|".join(_capital_ok(r.pattern) for r in rules.roles) + ")(?![\\w])"
         if kind == "ROLE":
             return one
         return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){one})*)"
@@ -316,12 +318,20 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
         return f"(?:{m('MONTH')} (?:(?:1[89]|20)\\d\\d))"
     if kind == "PNAME":
         # given name and family name, each capitalized; an optional middle name or initial
+        # exactly a given and a family name (with an initial or a particle between),
+        # so "Managerin Sabine Roth" yields "Sabine Roth", not three names
         word = r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
-        return f"(?:{word}(?: [A-ZÀ-Þ]\\.)?(?: {word}){{1,2}})"
+        particle = r"(?: (?:von|van|de|der|den|ter|zu|du|da|di|le|la))*"
+        return f"(?:{word}(?: [A-ZÀ-Þ]\\.)?{particle} {word})"
     if kind in ("ONAME", "NAME"):
         word = r"[A-ZÀ-Þ][\w&.'’-]*[\w&]"
         return f"(?:{word}(?: {word}){{0,3}})"
     raise KeyError(kind)
+
+
+def _capital_ok(pattern: str) -> str:
+    """A role word may open a sentence: "topman" is also "Topman"."""
+    return re.sub(r"(?<=[(|])([a-zäöüß])", lambda m: f"[{m.group(1)}{m.group(1).upper()}]", pattern)
 
 
 def _expand(rules: LanguageRules, pattern, loc: str, rid: str, problems: list[str],
