@@ -2,7 +2,7 @@
 
 In: sentences (from segment.py) and mentions (from resolve.py).
 Out: `Claim`s, each with the `Evidence` sentence, the rule that read it and how
-the sentence states it (hedged, negated, conditional, approximate).
+the sentence states it (hedged, negated, conditional).
 Patterns see each sentence with its mentions masked as typed placeholders, so
 one pattern covers every spelling of every name.
 """
@@ -184,7 +184,6 @@ class _MatchReader:
         self.masked, self.match, self.lang = masked, match, lang
         self.all_mentions, self.focus = mentions, focus
         self.from_context = False
-        self.approximate = False
 
     def values(self, rule: RelationRule) -> dict[str, list[Value]] | None:
         out: dict[str, list[Value]] = {}
@@ -223,7 +222,6 @@ class _MatchReader:
                 q = parse_quantity(text, kind, self.lang)
                 if q is None:
                     return None
-                self.approximate |= q.approximate
                 out[slot] = [q]
             elif kind == "YEAR":
                 out[slot] = [Period(int(text))]
@@ -418,5 +416,4 @@ def _evidence(reader: _MatchReader, rule: RelationRule, sentence: Sentence, lang
     confidence = rule.confidence * (CONTEXT_PENALTY if reader.from_context else 1.0)
     article = reader.article
     return Evidence(article.path, sentence.start, sentence.end, article.text[sentence.start:sentence.end],
-                    sentence.language, rule.id, round(confidence, 2), hedged, negated, conditional,
-                    reader.approximate)
+                    sentence.language, rule.id, round(confidence, 2), hedged, negated, conditional)

@@ -150,10 +150,11 @@ class _Builder:
                 self.add(iri, RDF.type, t)
             self.add(iri, RDFS.label, Literal(entity.label))
 
-    def evidence(self, claim: Claim) -> URIRef:
+    def evidence(self, claim: Claim, *, approximate: bool = False) -> URIRef:
+        """The evidence node of a claim's sentence; `approximate` when the value it supports is."""
         e = claim.evidence
         text = self.article.text
-        iri = _mint("evidence", self.article.sha256, e.start, e.end, e.rule)
+        iri = _mint("evidence", self.article.sha256, e.start, e.end, e.rule, "~" if approximate else "")
         quote, position = URIRef(str(iri) + "-quote"), URIRef(str(iri) + "-position")
         add = self.add
         add(iri, RDF.type, KG.Evidence)
@@ -173,7 +174,7 @@ class _Builder:
         add(iri, KG.rule, Literal(e.rule))
         add(iri, KG.confidence, Literal(f"{e.confidence:.2f}", datatype=XSD.decimal))
         for prop, flag in ((KG.hedged, e.hedged), (KG.negated, e.negated),
-                           (KG.conditional, e.conditional), (KG.approximate, e.approximate)):
+                           (KG.conditional, e.conditional), (KG.approximate, approximate)):
             add(iri, prop, _literal(flag))
         return iri
 
@@ -192,6 +193,7 @@ class _Builder:
         e = claim.evidence
         asserted = not (e.hedged or e.negated or e.conditional)
         ev = self.evidence(claim)
+        self._claim = claim
         args: dict[str, list] = {}
         for name, value in claim.args:
             args.setdefault(name, []).append(value)
@@ -245,8 +247,9 @@ class _Builder:
             self._quantity(node, args, "share", KG.workforceShare, None, ev, asserted)
             for name, prop in (("employees", KG.employeesAffected), ("contractors", KG.contractorsAffected)):
                 if name in args:
-                    value = Literal(str(int(args[name][0].value)), datatype=XSD.integer)
-                    self.state(node, prop, value, ev, asserted)
+                    q = args[name][0]
+                    value = Literal(str(int(q.value)), datatype=XSD.integer)
+                    self.state(node, prop, value, self.evidence(claim, approximate=q.approximate), asserted)
             if date:
                 self.state(node, KG.date, _literal(date), ev, asserted)
         elif kind == "revenue":
@@ -274,6 +277,8 @@ class _Builder:
         if name not in args:
             return
         q: Quantity = args[name][0]
+        if q.approximate:  # "fast 50 Prozent": the approximation belongs to this value only
+            ev = self.evidence(self._claim, approximate=True)
         self.state(node, prop, _literal(q.value), ev, asserted)
         if unit_prop is not None:
             self.state(node, unit_prop, Literal(q.unit), ev, asserted)

@@ -20,7 +20,7 @@ SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", 
 MAX_BYTES = 5 * 1024 * 1024
 
 # Encodings European news archives still hold, tried in order when UTF-8 fails.
-LEGACY_ENCODINGS = ("cp1252", "iso-8859-15", "iso-8859-1", "cp850", "mac_roman")
+LEGACY_ENCODINGS = ("iso-8859-15", "iso-8859-1", "cp850", "mac_roman")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,11 @@ def decode_bytes(data: bytes, *, name: str) -> RawText:
     """
     if not data.strip():
         raise ReadError(f"{name}: empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return RawText(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:8192]:
         raise ReadError(f"{name}: binary file (contains NUL bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -47,7 +52,15 @@ def decode_bytes(data: bytes, *, name: str) -> RawText:
         return RawText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes  # only needed for the rare legacy file
+    # Windows-1252 first: it is what Western European newsrooms wrote before UTF-8,
+    # and it decodes strictly (five bytes are undefined), so a wrong guess usually fails.
+    try:
+        text = data.decode("cp1252")
+        if _looks_like_text(text):
+            return RawText(text, "cp1252")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only needed for the rare odd file
 
     best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is not None and best.encoding:

@@ -81,7 +81,6 @@ class Evidence:
     hedged: bool = False
     negated: bool = False
     conditional: bool = False
-    approximate: bool = False
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ ROWS = [
      {"workforceReduction.employees microsoft 10000"}),
     ("en.rel.affected_contractors", "fresh", "Amazon is cutting 5% of its workforce, affecting 200 full-time employees and 500 contractors.",
      {"workforceReduction.contractors amazon 500", "workforceReduction.employees amazon 200"}),
+    ("en.rel.affected_employees", "fresh", "Uber cuts 8% of its staff, roughly 2,500 people.",
+     {"workforceReduction.employees uber 2500"}),
     ("en.rel.customers_include", "fresh", "Nvidia's customers include Tesla and Uber.",
      {"customerOf tesla nvidia", "customerOf uber nvidia"}),
     ("en.rel.customers_such_as", "fresh", "Large customers such as Microsoft have long relied on Nvidia.",

@@ -1,0 +1,72 @@
+"""How a sentence states a claim: hedges, negation, the conditional, current or former roles."""
+
+from __future__ import annotations
+
+from claims import facts
+
+
+def claims_with(extraction, fact):
+    return [c for c in extraction.claims if fact in facts(c)]
+
+
+def test_a_hedge_marks_the_evidence(extract_text):
+    ex = extract_text("Berichten zufolge haben sowohl OpenAI als auch Google begonnen, ihre Abhängigkeit von Nvidia zu reduzieren.", "de")
+    (claim,) = claims_with(ex, "reducedRelianceOn openai nvidia")
+    assert claim.evidence.hedged and not claim.evidence.negated
+
+
+def test_a_negation_marks_the_evidence(extract_text):
+    ex = extract_text("Microsoft investierte 2 Milliarden Euro in OpenAI nicht, wie zunächst gemeldet.", "de")
+    (claim,) = claims_with(ex, "investment microsoft openai")
+    assert claim.evidence.negated
+
+
+def test_not_only_is_no_negation(extract_text):
+    ex = extract_text("Microsoft investiert 2 Milliarden Euro in OpenAI, nicht nur aus strategischen Gründen.", "de")
+    (claim,) = claims_with(ex, "investment microsoft openai")
+    assert not claim.evidence.negated
+
+
+def test_the_conditional_marks_the_evidence(extract_text):
+    ex = extract_text("Sollte OpenAI Kunden verlieren, könnte Microsoft gezwungen sein, das gesamte Unternehmen zu übernehmen.", "de")
+    (claim,) = claims_with(ex, "acquired microsoft openai")
+    assert claim.evidence.conditional
+
+
+def test_a_negation_the_rule_reads_is_the_fact_not_a_negated_one(extract_text):
+    ex = extract_text("Allerdings wird Amazon keine Stimmrechte an Anthropic haben.", "de")
+    (claim,) = claims_with(ex, "investment.votingRights amazon anthropic false")
+    assert not claim.evidence.negated
+
+
+def test_leaving_a_post_makes_the_role_former(extract_text):
+    ex = extract_text("Anthropic gab bekannt, dass seine Finanzchefin Petra Kluge ihr Amt niederlegt.", "de")
+    (claim,) = claims_with(ex, "membership petra-kluge anthropic chief-financial-officer")
+    assert claim.arg("current") is False
+
+
+def test_a_new_role_is_current_and_a_founder_has_no_status(extract_text):
+    ex = extract_text("Der neue CEO von Uber, Jan Berg, ist auch Gründer von Tesla, sagte Gründer Jan Berg.", "de")
+    (ceo,) = claims_with(ex, "membership jan-berg uber ceo")
+    assert ceo.arg("current") is True
+
+
+def test_an_earlier_post_is_former(extract_text):
+    ex = extract_text("Topman Jan Jansen werkte eerder als voormalige directeur bij Microsoft.", "nl")
+    (claim,) = claims_with(ex, "membership jan-jansen microsoft director")
+    assert claim.arg("current") is False
+
+
+def test_a_role_without_a_company_takes_the_company_of_the_context_with_lower_confidence(extract_text):
+    ex = extract_text("Uber meldete Zahlen. Finanzchef Hans Becker sprach von einem guten Quartal.", "de")
+    (claim,) = claims_with(ex, "membership hans-becker uber chief-financial-officer")
+    assert claim.evidence.confidence < 0.9
+
+
+def test_every_quote_is_the_sentence_at_its_offsets(extract_text):
+    text = "Titel\nScale AI-Gründer Alexandr Wang wechselte zu Meta. Meta investiert 14,3 Milliarden US-Dollar in Scale AI."
+    ex = extract_text(text, "de")
+    assert ex.claims
+    for claim in ex.claims:
+        e = claim.evidence
+        assert ex.article.text[e.start:e.end] == e.quote

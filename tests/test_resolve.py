@@ -1,0 +1,55 @@
+"""Names to entities: registry aliases, new names, family names within one article."""
+
+from __future__ import annotations
+
+from graph.resolve import slug
+
+
+def keys(extraction):
+    return [(m.text, m.entity) for m in extraction.mentions]
+
+
+def test_registry_aliases_in_other_languages_and_cases_resolve(extract_text):
+    ex = extract_text("Schaal AI's klanten en Openai werken samen met SCALE AI en Meta Platforms Inc.", "nl")
+    assert ("Schaal AI's", "org/scale-ai") in keys(ex)
+    assert ("Openai", "org/openai") in keys(ex)
+    assert ("SCALE AI", "org/scale-ai") in keys(ex)
+    assert any(e == "org/meta" and t.startswith("Meta Platforms") for t, e in keys(ex))
+
+
+def test_plain_capitalized_aliases_only_match_capitalized(extract_text):
+    ex = extract_text("The scale of the deal surprised analysts at Meta.", "en")
+    assert [e for _, e in keys(ex)] == ["org/meta"]
+
+
+def test_family_name_resolves_to_the_person_the_article_names(extract_text):
+    ex = extract_text("Finanzchefin Petra Kluge verlässt Tesla. Kluge wechselt zu Uber.", "de")
+    assert ("Kluge", "person/petra-kluge") in keys(ex)
+
+
+def test_family_name_shared_by_two_people_stays_unresolved(extract_text):
+    ex = extract_text("Finanzchefin Petra Kluge und Technikchef Max Kluge verlassen Tesla. Kluge wechselt zu Uber.", "de")
+    assert "Kluge" not in [t for t, _ in keys(ex)]
+
+
+def test_family_name_without_a_full_name_in_the_article_is_not_resolved(extract_text):
+    # "Wang" alone must not become the Wang of another article
+    ex = extract_text("Wang wechselt zu Meta.", "de")
+    assert [e for _, e in keys(ex)] == ["org/meta"]
+
+
+def test_namesakes_with_different_given_names_are_different_entities(extract_text):
+    a = extract_text("Finanzchefin Petra Kluge verlässt Tesla.", "de")
+    b = extract_text("Technikchef Max Kluge verlässt Uber.", "de")
+    assert {e.key for e in a.entities} == {"person/petra-kluge"}
+    assert {e.key for e in b.entities} == {"person/max-kluge"}
+
+
+def test_new_name_that_the_registry_knows_is_not_a_new_entity(extract_text):
+    ex = extract_text("Gründer Mark Zuckerberg sprach über Meta.", "de")
+    assert ex.entities == ()
+    assert ("Mark Zuckerberg", "person/mark-zuckerberg") in keys(ex)
+
+
+def test_slugs_are_stable_ascii():
+    assert slug("Jérôme Ça-va") == "jerome-ca-va"
