@@ -84,5 +84,87 @@ def build(seeds: Path, out: Path) -> None:
     click.echo(f"Built {out / 'graph.trig'}: {summary.line()}")
 
 
+FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "nq", "jsonld"]
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder that 'kg build --out' wrote.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
+              help="Result format [default: table on a terminal, tsv when piped; turtle for CONSTRUCT].")
+@click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the local store.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Stop the query after this many seconds.")
+@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Bind a variable of the query: <iri>, prefix:name, a number or a string. Repeatable.")
+@click.option("--list", "list_queries", is_flag=True, help="List the ready queries and exit.")
+@click.option("--prefixes", "show_prefixes", is_flag=True, help="List the predeclared prefixes and exit.")
+def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | None, timeout: float,
+          binds: tuple[str, ...], list_queries: bool, show_prefixes: bool) -> None:
+    """Run a SPARQL query (read-only) over the built graph or an endpoint.
+
+    QUERY is the query text, '-' for standard input, @FILE.rq, or the name of a
+    ready query (see --list). Common prefixes are predeclared (--prefixes); the
+    default graph is the union of all articles, GRAPH ?g reaches one article.
+
+    Example: kg query 'SELECT ?p ?o WHERE { kgo:scale-ai ?p ?o }'
+    """
+    from . import query as q
+
+    if show_prefixes:
+        from .vocab import PREFIXES
+
+        width = max(len(p) for p in PREFIXES)
+        for prefix, iri in PREFIXES.items():
+            click.echo(f"{prefix.ljust(width)}  {iri}")
+        return
+    if list_queries:
+        for ready in q.list_ready_queries():
+            params = f"  (--bind {', '.join(p + '=…' for p in ready.params)})" if ready.params else ""
+            click.echo(f"{ready.name:15} {ready.title}{params}")
+        return
+    if not query:
+        raise click.UsageError("give a QUERY, or --list / --prefixes")
+    text, params = _query_text(query, q)
+    bindings = {}
+    for bind in binds:
+        name, sep, value = bind.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{bind!r} is not NAME=VALUE", param_hint="--bind")
+        bindings[name.lstrip("?")] = q.parse_binding(name, value)
+    missing = [p for p in params if p not in bindings]
+    if missing:
+        raise click.UsageError(f"this ready query needs --bind {missing[0]}=VALUE")
+    text, substitutions = q.with_bindings(text, bindings)
+    form = q.query_form(text)
+    if fmt is None:
+        chosen = q.default_format(sys.stdout) if form in ("SELECT", "ASK") else q.Format.TURTLE
+    else:
+        chosen = q.Format(fmt)
+    out = q.stdout_binary()
+    if endpoint:
+        q.run_endpoint(text, endpoint, chosen, out, timeout=timeout, substitutions=substitutions)
+    else:
+        q.run_local(text, graph_dir, chosen, out, timeout=timeout, substitutions=substitutions)
+    out.flush()
+
+
+def _query_text(arg: str, q) -> tuple[str, tuple[str, ...]]:
+    import re
+
+    if arg == "-":
+        return sys.stdin.read(), ()
+    if arg.startswith("@"):
+        path = Path(arg[1:])
+        try:
+            return path.read_text(encoding="utf-8"), ()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {path} ({exc.strerror or exc})", param_hint="QUERY") from None
+    if re.fullmatch(r"[a-z][a-z0-9-]*", arg):
+        ready = q.ready_query(arg)
+        return ready.text, ready.params
+    return arg, ()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

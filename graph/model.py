@@ -291,9 +291,10 @@ class _Builder:
                 continue
             entity = self.registry.entities[m.entity]
             surface = _strip_genitive(m.text, entity)
-            if surface.casefold() == entity.label.casefold() or (m.entity, surface) in seen:
+            # one alias per spelling: "Schaal AI" at a sentence start is "schaal AI" again
+            if surface.casefold() == entity.label.casefold() or (m.entity, surface.casefold()) in seen:
                 continue
-            seen.add((m.entity, surface))
+            seen.add((m.entity, surface.casefold()))
             sentence = next(s for s in self.ex.sentences if s.start <= m.start and m.end <= s.end)
             ev_claim = Claim("alias", (), _alias_evidence(self.article, sentence))
             ev = self.evidence(ev_claim)

@@ -1,0 +1,364 @@
+"""`kg query`: SPARQL over the built store (or any SPARQL 1.1 endpoint), read-only.
+
+In: a query text (or the name of a ready query in `graph/queries/`), a format.
+Out: bytes in that format, streamed. Queries run on Oxigraph's engine in a
+child process, so a query that runs too long can be stopped at its timeout;
+the store is opened read-only and UPDATE operations are refused before they
+reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import KgError
+from .vocab import PREFIXES
+
+QUERIES_DIR = Path(__file__).parent / "queries"
+DEFAULT_TIMEOUT = 60.0
+
+
+class QueryError(KgError):
+    exit_code = 2
+
+
+class QueryTimeout(KgError):
+    exit_code = 1
+
+
+class Format(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
+    XML = "xml"
+    TURTLE = "turtle"
+    TRIG = "trig"
+    NT = "nt"
+    NQ = "nq"
+    JSONLD = "jsonld"
+
+
+RESULT_FORMATS = (Format.TABLE, Format.JSON, Format.CSV, Format.TSV, Format.XML)
+GRAPH_FORMATS = (Format.TURTLE, Format.TRIG, Format.NT, Format.NQ, Format.JSONLD)
+MEDIA_TYPES = {
+    Format.JSON: "application/sparql-results+json", Format.XML: "application/sparql-results+xml",
+    Format.CSV: "text/csv", Format.TSV: "text/tab-separated-values", Format.TURTLE: "text/turtle",
+    Format.TRIG: "application/trig", Format.NT: "application/n-triples", Format.NQ: "application/n-quads",
+    Format.JSONLD: "application/ld+json",
+}
+
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_STRINGS_COMMENTS_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+
+
+@dataclass(frozen=True)
+class ReadyQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[str, ...]
+    text: str
+
+
+def list_ready_queries() -> list[ReadyQuery]:
+    """The ready queries shipped in graph/queries/, by name."""
+    out = []
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        meta = dict(re.findall(r"^# (\w+): (.*)$", text, re.MULTILINE))
+        params = tuple(p.strip() for p in meta.get("param", "").split(",") if p.strip())
+        out.append(ReadyQuery(path.stem, meta.get("title", path.stem), meta.get("description", ""), params, text))
+    return out
+
+
+def ready_query(name: str) -> ReadyQuery:
+    for q in list_ready_queries():
+        if q.name == name:
+            return q
+    names = ", ".join(q.name for q in list_ready_queries())
+    raise QueryError(f"no ready query named {name!r} (ready queries: {names})")
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; QueryError for an UPDATE or no query at all.
+
+    >>> query_form("PREFIX ex: <http://e/> select * { ?s ?p ?o }")
+    'SELECT'
+    >>> query_form("INSERT DATA { <a:b> <a:c> <a:d> }")
+    Traceback (most recent call last):
+    ...
+    graph.query.QueryError: kg query is read-only: INSERT is an update, not a query
+    """
+    bare = _STRINGS_COMMENTS_IRIS.sub(" ", text)
+    form = _FORM.search(bare)
+    update = _UPDATE.search(bare)
+    if update and (form is None or update.start() < form.start() or update.group(1).upper() in ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE")):
+        raise QueryError(f"kg query is read-only: {update.group(1).upper()} is an update, not a query")
+    if form is None:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return form.group(1).upper()
+
+
+def parse_binding(name: str, value: str):
+    """A value for a ready query's parameter: <iri>, prefix:name, a number, or a plain string."""
+    import pyoxigraph as ox
+
+    try:
+        if value.startswith("<") and value.endswith(">"):
+            term = ox.NamedNode(value[1:-1])
+        elif re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", value) and value.split(":", 1)[0] in PREFIXES:
+            prefix, local = value.split(":", 1)
+            term = ox.NamedNode(PREFIXES[prefix] + local)
+        elif re.fullmatch(r"-?\d+(\.\d+)?", value):
+            term = ox.Literal(value, datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#" + ("decimal" if "." in value else "integer")))
+        else:
+            term = ox.Literal(value)
+    except ValueError as exc:
+        raise QueryError(f"--bind {name}={value}: {exc}") from None
+    return term
+
+
+def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
+    """Bind variables: in a `VALUES ?name { UNDEF }` line of the query, else by substitution.
+
+    The terms are pyoxigraph terms, written in their own N-Triples syntax, so a
+    value is always data, never query text. Returns the query and the
+    substitutions left for the engine (projected variables only).
+    """
+    left = {}
+    for name, term in bindings.items():
+        marker = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
+        if marker.search(text):
+            text = marker.sub(lambda _m: f"VALUES ?{name} {{ {term} }}", text, count=1)
+        else:
+            left[name] = term
+    return text, left
+
+
+def store_folder(graph_dir: Path) -> Path:
+    folder = graph_dir / "store"
+    if not folder.is_dir():
+        raise QueryError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    return folder
+
+
+def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
+              timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None) -> None:
+    """Run a query on the built store and write the result to `out`.
+
+    Raises QueryError (bad query, wrong format for the query form, no store)
+    and QueryTimeout.
+    """
+    form = query_form(text)
+    _check_format(form, fmt)
+    folder = store_folder(graph_dir)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child runs the query; the parent can stop it
+        os.close(read_fd)
+        code = 0
+        with os.fdopen(write_fd, "wb") as pipe:
+            try:
+                # first byte: "O" and the result follows, or "E" and an error does
+                _evaluate(text, folder, fmt, form, _Header(pipe), substitutions or {})
+            except BrokenPipeError:
+                pass
+            except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
+                message = exc.args[0] if isinstance(exc, SyntaxError) and exc.args else str(exc)
+                try:
+                    pipe.write(b"E" + f"{type(exc).__name__}\x00{message}".encode())
+                except BrokenPipeError:
+                    pass
+                code = 1
+        os._exit(code)
+    os.close(write_fd)
+    _relay(pid, read_fd, out, fmt, timeout)
+
+
+class _Header:
+    """A writer that puts "O" before the first bytes of a result."""
+
+    def __init__(self, pipe: BinaryIO):
+        self.pipe, self.started = pipe, False
+
+    def write(self, data: bytes) -> int:
+        if not self.started:
+            self.pipe.write(b"O")
+            self.started = True
+        return self.pipe.write(data)
+
+    def flush(self) -> None:
+        self.pipe.flush()
+
+
+def _relay(pid: int, read_fd: int, out: BinaryIO, fmt: Format, timeout: float) -> None:
+    import selectors
+    import time
+
+    deadline = time.monotonic() + timeout
+    sel = selectors.DefaultSelector()
+    sel.register(read_fd, selectors.EVENT_READ)
+    head: bytes | None = None
+    error = b""
+    table: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(timeout=left):
+                os.kill(pid, signal.SIGKILL)
+                raise QueryTimeout(f"query stopped after {timeout:g} s (--timeout)")
+            data = os.read(read_fd, 1 << 16)
+            if not data:
+                break
+            if head is None:
+                head, data = data[:1], data[1:]
+            if head == b"E":
+                error += data
+            elif fmt is Format.TABLE:
+                table.append(data)  # a table is aligned over all rows
+            else:
+                out.write(data)
+    finally:
+        sel.close()
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+    if head == b"E":
+        kind, _, message = error.decode("utf-8", "replace").partition("\x00")
+        raise QueryError(_explain(kind, message))
+    if fmt is Format.TABLE:
+        out.write(format_table(json.loads(b"".join(table) or b"{}")).encode("utf-8"))
+
+
+def _explain(kind: str, message: str) -> str:
+    if kind == "QueryError":
+        return message
+    if kind == "SyntaxError":
+        # pyoxigraph says "error at LINE:COLUMN: expected …"
+        return f"syntax error: {message.removeprefix('error ')}"
+    return f"query failed: {message}"
+
+
+def _check_format(form: str, fmt: Format) -> None:
+    if form in ("SELECT", "ASK") and fmt not in RESULT_FORMATS:
+        raise QueryError(f"--format {fmt.value} is for CONSTRUCT and DESCRIBE; {form} gives table, json, csv, tsv or xml")
+    if form in ("CONSTRUCT", "DESCRIBE") and fmt not in GRAPH_FORMATS:
+        raise QueryError(f"--format {fmt.value} is for SELECT and ASK; {form} gives turtle, trig, nt, nq or jsonld")
+
+
+def _evaluate(text: str, folder: Path, fmt: Format, form: str, out: BinaryIO, substitutions: dict) -> None:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(folder))
+    subs = {ox.Variable(name): term for name, term in substitutions.items()}
+    try:
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+    except RuntimeError as exc:  # a substitution of a variable the query does not project
+        raise QueryError(f"--bind: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
+    if form in ("SELECT", "ASK"):
+        results_format = {Format.TABLE: ox.QueryResultsFormat.JSON, Format.JSON: ox.QueryResultsFormat.JSON,
+                          Format.CSV: ox.QueryResultsFormat.CSV, Format.TSV: ox.QueryResultsFormat.TSV,
+                          Format.XML: ox.QueryResultsFormat.XML}[fmt]
+        result.serialize(out, results_format)
+    else:
+        rdf_format = {Format.TURTLE: ox.RdfFormat.TURTLE, Format.TRIG: ox.RdfFormat.TRIG,
+                      Format.NT: ox.RdfFormat.N_TRIPLES, Format.NQ: ox.RdfFormat.N_QUADS,
+                      Format.JSONLD: ox.RdfFormat.JSON_LD}[fmt]
+        if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            ox.serialize(result, out, rdf_format, prefixes=PREFIXES)
+        else:
+            result.serialize(out, rdf_format)
+
+
+def run_endpoint(text: str, endpoint: str, fmt: Format, out: BinaryIO, *,
+                 timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None) -> None:
+    """Run a query against any SPARQL 1.1 endpoint (SPARQL protocol, POST)."""
+    import httpx
+
+    if substitutions:
+        raise QueryError(f"--bind {next(iter(substitutions))}: with --endpoint, the query needs a "
+                         "VALUES ?name { UNDEF } line to bind into")
+    form = query_form(text)
+    _check_format(form, fmt)
+    declared = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()
+                        if re.search(rf"(?<![\w-]){re.escape(p)}:", text))
+    body = f"{declared}\n{text}" if declared else text
+    accept = MEDIA_TYPES[Format.JSON if fmt is Format.TABLE else fmt]
+    try:
+        with httpx.stream("POST", endpoint, data={"query": body}, headers={"Accept": accept},
+                          timeout=timeout) as response:
+            if response.status_code >= 400:
+                detail = response.read().decode("utf-8", "replace").strip().splitlines()
+                raise QueryError(f"{endpoint} answered HTTP {response.status_code}"
+                                 + (f": {detail[0][:200]}" if detail else ""))
+            if fmt is Format.TABLE:
+                out.write(format_table(json.loads(response.read())).encode("utf-8"))
+            else:
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
+    except httpx.TimeoutException:
+        raise QueryTimeout(f"{endpoint}: no answer within {timeout:g} s (--timeout)") from None
+    except httpx.HTTPError as exc:
+        raise QueryError(f"--endpoint {endpoint}: {exc}") from None
+
+
+def compact(iri: str) -> str:
+    """An IRI as a prefixed name where a known prefix fits.
+
+    >>> compact("https://kg.example.org/id/org/scale-ai")
+    'kgo:scale-ai'
+    """
+    best = None
+    for prefix, base in PREFIXES.items():
+        if iri.startswith(base) and re.fullmatch(r"[\w.-]*", iri[len(base):]):
+            if best is None or len(base) > len(PREFIXES[best]):
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+
+
+def _cell(term: dict | None) -> str:
+    if term is None:
+        return ""
+    kind, value = term["type"], term["value"]
+    if kind == "uri":
+        return compact(value)
+    if kind == "bnode":
+        return f"_:{value}"
+    if "xml:lang" in term:
+        return f"{value}@{term['xml:lang']}"
+    dtype = term.get("datatype")
+    if dtype and not dtype.endswith(("#string", "#integer", "#decimal", "#boolean", "#double")):
+        return f"{value}^^{compact(dtype)}"
+    return value
+
+
+def format_table(results: dict) -> str:
+    """An aligned text table of SPARQL JSON results, IRIs as prefixed names."""
+    if "boolean" in results:
+        return ("yes" if results["boolean"] else "no") + "\n"
+    variables = results.get("head", {}).get("vars", [])
+    rows = [[_cell(b.get(v)).replace("\n", " ") for v in variables] for b in results.get("results", {}).get("bindings", [])]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def default_format(stream) -> Format:
+    return Format.TABLE if stream.isatty() else Format.TSV
+
+
+def stdout_binary() -> BinaryIO:
+    return sys.stdout.buffer
