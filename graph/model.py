@@ -291,6 +291,8 @@ class _Builder:
                 continue
             entity = self.registry.entities[m.entity]
             surface = _strip_genitive(m.text, entity)
+            # a known alias in another case ("Schaal AI" opening a sentence) is that alias
+            surface = next((a for a, _ in entity.aliases if a.casefold() == surface.casefold()), surface)
             # one alias per spelling: "Schaal AI" at a sentence start is "schaal AI" again
             if surface.casefold() == entity.label.casefold() or (m.entity, surface.casefold()) in seen:
                 continue
