@@ -166,5 +166,56 @@ def _query_text(arg: str, q) -> tuple[str, tuple[str, ...]]:
     return arg, ()
 
 
+@main.command()
+@click.argument("a")
+@click.argument("b", required=False)
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder that 'kg build --out' wrote.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def trace(a: str, b: str | None, graph_dir: Path, fmt: str) -> None:
+    """Trace the relationships of A (or between A and B) back to their sources.
+
+    A and B are names, aliases or a family name only one person has (any case);
+    B may also be a role. Without a direct relationship, the shortest
+    connections through the graph are shown, each hop with its sources.
+
+    Example: kg trace Droege "interim CEO"
+    """
+    import json
+
+    from .trace import format_text, trace_relationship
+
+    result = trace_relationship(graph_dir, a, b)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        color = sys.stdout.isatty()
+        click.echo(format_text(result, style=click.style if color else (lambda text, **kw: text)), nl=False)
+
+
+@main.command()
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder that 'kg build --out' wrote.")
+@click.option("--seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Folder the graph was built from.")
+def verify(graph_dir: Path, seeds: Path) -> None:
+    """Check every evidence span against the articles it quotes.
+
+    Reports articles that are missing or changed since the build and quotes no
+    longer at their offsets; exit code 1 when anything is stale.
+
+    Example: kg verify --graph output --seeds seeds
+    """
+    from .verify import verify_graph
+
+    report = verify_graph(graph_dir, seeds)
+    for problem in report.problems:
+        click.echo(problem)
+    click.echo(f"{report.checked} evidence spans in {report.documents} articles checked: "
+               f"{'all current' if report.ok else f'{len(report.problems)} problem(s)'}", err=not report.ok)
+    if not report.ok:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -110,23 +110,21 @@ def query_form(text: str) -> str:
 
 
 def parse_binding(name: str, value: str):
-    """A value for a ready query's parameter: <iri>, prefix:name, a number, or a plain string."""
-    import pyoxigraph as ox
+    """A value for a query variable: <iri>, prefix:name, a number, or a plain string."""
+    from .store import make_term
 
+    xsd = "http://www.w3.org/2001/XMLSchema#"
     try:
         if value.startswith("<") and value.endswith(">"):
-            term = ox.NamedNode(value[1:-1])
-        elif re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", value) and value.split(":", 1)[0] in PREFIXES:
+            return make_term(iri=value[1:-1])
+        if re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", value) and value.split(":", 1)[0] in PREFIXES:
             prefix, local = value.split(":", 1)
-            term = ox.NamedNode(PREFIXES[prefix] + local)
-        elif re.fullmatch(r"-?\d+(\.\d+)?", value):
-            term = ox.Literal(value, datatype=ox.NamedNode(
-                "http://www.w3.org/2001/XMLSchema#" + ("decimal" if "." in value else "integer")))
-        else:
-            term = ox.Literal(value)
+            return make_term(iri=PREFIXES[prefix] + local)
+        if re.fullmatch(r"-?\d+(\.\d+)?", value):
+            return make_term(literal=value, datatype=xsd + ("decimal" if "." in value else "integer"))
+        return make_term(literal=value)
     except ValueError as exc:
         raise QueryError(f"--bind {name}={value}: {exc}") from None
-    return term
 
 
 def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
@@ -171,7 +169,9 @@ def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
         with os.fdopen(write_fd, "wb") as pipe:
             try:
                 # first byte: "O" and the result follows, or "E" and an error does
-                _evaluate(text, folder, fmt, form, _Header(pipe), substitutions or {})
+                from .store import write_query_result
+
+                write_query_result(folder, text, fmt.value, form, _Header(pipe), substitutions or {})
             except BrokenPipeError:
                 pass
             except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
@@ -254,30 +254,6 @@ def _check_format(form: str, fmt: Format) -> None:
         raise QueryError(f"--format {fmt.value} is for CONSTRUCT and DESCRIBE; {form} gives table, json, csv, tsv or xml")
     if form in ("CONSTRUCT", "DESCRIBE") and fmt not in GRAPH_FORMATS:
         raise QueryError(f"--format {fmt.value} is for SELECT and ASK; {form} gives turtle, trig, nt, nq or jsonld")
-
-
-def _evaluate(text: str, folder: Path, fmt: Format, form: str, out: BinaryIO, substitutions: dict) -> None:
-    import pyoxigraph as ox
-
-    store = ox.Store.read_only(str(folder))
-    subs = {ox.Variable(name): term for name, term in substitutions.items()}
-    try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
-    except RuntimeError as exc:  # a substitution of a variable the query does not project
-        raise QueryError(f"--bind: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
-    if form in ("SELECT", "ASK"):
-        results_format = {Format.TABLE: ox.QueryResultsFormat.JSON, Format.JSON: ox.QueryResultsFormat.JSON,
-                          Format.CSV: ox.QueryResultsFormat.CSV, Format.TSV: ox.QueryResultsFormat.TSV,
-                          Format.XML: ox.QueryResultsFormat.XML}[fmt]
-        result.serialize(out, results_format)
-    else:
-        rdf_format = {Format.TURTLE: ox.RdfFormat.TURTLE, Format.TRIG: ox.RdfFormat.TRIG,
-                      Format.NT: ox.RdfFormat.N_TRIPLES, Format.NQ: ox.RdfFormat.N_QUADS,
-                      Format.JSONLD: ox.RdfFormat.JSON_LD}[fmt]
-        if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-            ox.serialize(result, out, rdf_format, prefixes=PREFIXES)
-        else:
-            result.serialize(out, rdf_format)
 
 
 def run_endpoint(text: str, endpoint: str, fmt: Format, out: BinaryIO, *,

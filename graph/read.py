@@ -124,11 +124,18 @@ def read_article(path: Path, *, root: Path) -> Article:
                    encoding=raw.encoding, media_type=media_type)
 
 
+TITLE_CHARS = 120
+
+
 def _first_line(text: str, *, markdown: bool) -> str:
+    """The headline: the first line, or the beginning of it when the article has none."""
     for line in text.split("\n"):
         line = line.strip()
         if line:
-            return line.lstrip("#").strip() if markdown else line
+            line = line.lstrip("#").strip() if markdown else line
+            if len(line) > TITLE_CHARS:  # a paragraph, not a headline
+                line = line[:TITLE_CHARS].rsplit(" ", 1)[0] + " …"
+            return line
     return ""
 
 

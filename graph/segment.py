@@ -16,6 +16,8 @@ from functools import lru_cache
 from .rules import RuleSet
 from .types import Article, Sentence
 
+# syntok keeps a sentence that ends inside closing quotes together with the next one
+_QUOTE_END = re.compile(r"(?<=[.!?][“”\"»«])\s+(?=[A-ZÄÖÜ„“\"])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-–•*·▪►]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
 
@@ -61,6 +63,7 @@ def split_sentences(article: Article, rules: RuleSet) -> list[Sentence]:
                 spans.append((s, last.offset + len(last.value)))
         if not spans:
             continue
+        spans = [piece for s, e in spans for piece in _split_after_quotes(line, s, e)]
         # syntok drops leading list markers and spaces: keep the sentence tight on its words
         for s, e in spans:
             lang = article.language
@@ -71,6 +74,15 @@ def split_sentences(article: Article, rules: RuleSet) -> list[Sentence]:
                     lang = guess
             sentences.append(Sentence(start + s, start + e, lang, index in boiler))
     return sentences
+
+
+def _split_after_quotes(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in _QUOTE_END.finditer(line, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return out
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

@@ -110,3 +110,66 @@ def count(store, query: str) -> int:
     for solution in store.query(query, use_default_graph_as_union=True):
         return int(solution[0].value)
     return 0
+
+
+def make_term(*, iri: str | None = None, literal: str | None = None, datatype: str | None = None):
+    """A pyoxigraph term; ValueError for an invalid IRI."""
+    ox = _ox()
+    if iri is not None:
+        return ox.NamedNode(iri)
+    if datatype:
+        return ox.Literal(literal, datatype=ox.NamedNode(datatype))
+    return ox.Literal(literal)
+
+
+def write_query_result(folder: Path, text: str, fmt: str, form: str, out, substitutions: dict) -> None:
+    """Run a query on the store in `folder` (read-only) and serialize its result to `out`.
+
+    `fmt` is one of kg query's formats; "table" writes SPARQL JSON for the caller to lay out.
+    """
+    from .errors import KgError
+
+    ox = _ox()
+    store = ox.Store.read_only(str(folder))
+    subs = {ox.Variable(name): term for name, term in substitutions.items()}
+    try:
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+    except RuntimeError as exc:  # a substitution of a variable the query does not project
+        raise KgError(f"--bind: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
+    if form in ("SELECT", "ASK"):
+        formats = {"table": ox.QueryResultsFormat.JSON, "json": ox.QueryResultsFormat.JSON,
+                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML}
+        result.serialize(out, formats[fmt])
+        return
+    rdf = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
+           "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        ox.serialize(result, out, rdf, prefixes=PREFIXES)
+    else:
+        result.serialize(out, rdf)
+
+
+def select(store, query: str, **bindings) -> list[dict]:
+    """Rows as dicts of plain values; see select_terms."""
+    return [{k: (None if v is None else v.value) for k, v in row.items()}
+            for row in select_terms(store, query, **bindings)]
+
+
+def select_terms(store, query: str, **bindings) -> list[dict]:
+    """Rows of a SELECT on an open store as dicts of pyoxigraph terms (None when unbound).
+
+    `bindings` are IRIs (str) bound into a `VALUES ?name { UNDEF }` line, or
+    substituted for a projected variable.
+    """
+    ox = _ox()
+    subs = {}
+    for name, value in bindings.items():
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        marker = f"VALUES ?{name} {{ UNDEF }}"
+        if marker in query:
+            query = query.replace(marker, f"VALUES ?{name} {{ {' '.join(str(ox.NamedNode(v)) for v in values)} }}")
+        else:
+            subs[ox.Variable(name)] = ox.NamedNode(values[0])
+    result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+    names = [v.value for v in result.variables]
+    return [{n: row[n] for n in names} for row in result]

@@ -1,0 +1,567 @@
+"""`kg trace`: every relationship of an entity (or between two), back to its sources.
+
+In: the built store and one or two names (canonical, alias, unique family
+name, or for the second also a role). Out: `Trace`, plain data that the CLI
+prints as text or as the JSON contract in the README. When two entities have
+no direct relationship, the shortest connections through the graph (networkx)
+are given, each hop with its own sources.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import KgError
+from .vocab import BASE, KG_NS, PREFIXES
+
+ID = BASE + "id/"
+ORG = PREFIXES["org"]
+SCHEMA = PREFIXES["schema"]
+XSD = PREFIXES["xsd"]
+# Plain edges that an n-ary node (membership, investment) already tells, with more.
+COVERED = {ORG + "headOf", ORG + "memberOf", SCHEMA + "founder", SCHEMA + "worksFor", KG_NS + "investsIn"}
+QUALIFIER = {KG_NS + "amount": "amount", KG_NS + "currency": "currency", KG_NS + "stake": "stake",
+             KG_NS + "valuation": "valuation", KG_NS + "valuationCurrency": "valuation_currency",
+             KG_NS + "votingRights": "voting_rights", KG_NS + "date": "date", KG_NS + "workforceShare": "share",
+             KG_NS + "employeesAffected": "employees", KG_NS + "contractorsAffected": "contractors",
+             KG_NS + "current": "current"}
+MAX_PATHS = 5
+
+
+class TraceError(KgError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Node:
+    iri: str
+    label: str
+
+
+@dataclass
+class Source:
+    document: str
+    title: str
+    language: str
+    start: int
+    end: int
+    quote: str
+    context: str
+    rule: str
+    confidence: float
+    hedged: bool
+    negated: bool
+    conditional: bool
+    approximate: bool
+    outlets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Relationship:
+    statement: str
+    subject: Node
+    predicate: Node
+    object: dict | None  # {"iri", "label"} or {"value", "datatype"}
+    qualifiers: dict
+    source_count: int
+    sources: list[Source]
+    disagreements: dict = field(default_factory=dict)  # qualifier -> [{"value", "documents"}]
+
+
+@dataclass
+class Trace:
+    subject: Node
+    object: Node | None
+    relationships: list[Relationship]
+    paths: list[list[Relationship]]
+
+    def to_json(self) -> dict:
+        return {"subject": asdict(self.subject), "object": asdict(self.object) if self.object else None,
+                "relationships": [_rel_json(r) for r in self.relationships],
+                "paths": [[_rel_json(r) for r in path] for path in self.paths]}
+
+
+def _rel_json(r: Relationship) -> dict:
+    out = {"statement": r.statement, "subject": asdict(r.subject), "predicate": asdict(r.predicate),
+           "object": r.object, "qualifiers": r.qualifiers, "source_count": r.source_count,
+           "sources": [asdict(s) for s in r.sources]}
+    if r.disagreements:
+        out["disagreements"] = r.disagreements
+    return out
+
+
+# ---------------------------------------------------------------- names
+
+Q_NAMES = """
+SELECT DISTINCT ?e ?name ?kind WHERE {
+  VALUES (?t ?kind) { (schema:Person "person") (schema:Organization "organization")
+                      (schema:NewsMediaOrganization "organization") (schema:GovernmentOrganization "organization")
+                      (org:Role "role") }
+  GRAPH ?g2 { ?e a ?t }
+  GRAPH ?g { ?e rdfs:label|skos:altLabel ?name }
+}"""
+
+
+@dataclass(frozen=True)
+class Named:
+    iri: str
+    kind: str  # person, organization, role
+
+
+def resolve_name(store, name: str, *, roles: bool = False, argument: str = "NAME") -> Named:
+    """The entity (or role) a name means: label, alias, or a family name only one person has.
+
+    Raises TraceError for an unknown name (with the closest names) or an ambiguous one.
+    """
+    from .store import select
+
+    rows = select(store, Q_NAMES)
+    by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    family: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for row in rows:
+        if row["kind"] == "role" and not roles:
+            continue
+        key = (row["e"], row["kind"])
+        by_name[row["name"].casefold()].add(key)
+        labels.setdefault(row["e"], row["name"])
+        if row["kind"] == "person":
+            family[row["name"].split()[-1].casefold()].add(key)
+    wanted = name.strip().casefold()
+    found = by_name.get(wanted) or family.get(wanted)
+    if not found:
+        close = difflib.get_close_matches(wanted, list(by_name) + list(family), n=3, cutoff=0.6)
+        names = sorted({_display(by_name.get(c) or family.get(c), rows) for c in close})
+        hint = f"; did you mean {', '.join(repr(n) for n in names)}?" if names else ""
+        raise TraceError(f"{argument} {name!r}: no entity{' or role' if roles else ''} of that name{hint}")
+    if len({iri for iri, _ in found}) > 1:
+        candidates = sorted(_label_of(iri, rows) for iri, _ in found)
+        raise TraceError(f"{argument} {name!r} is ambiguous: {', '.join(candidates)}")
+    iri, kind = next(iter(found))
+    return Named(iri, kind)
+
+
+def _label_of(iri: str, rows) -> str:
+    names = sorted(r["name"] for r in rows if r["e"] == iri)
+    return names[0] if names else iri
+
+
+def _display(keys, rows) -> str:
+    iri = sorted(keys)[0][0]
+    return _label_of(iri, rows)
+
+
+# ---------------------------------------------------------------- statements
+
+Q_AROUND = """
+SELECT ?s ?sub ?p ?obj ?e WHERE {
+  VALUES ?x { UNDEF }
+  { GRAPH ?g { ?s rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?obj ; prov:wasDerivedFrom ?e . } BIND(?x AS ?sub) }
+  UNION
+  { GRAPH ?g { ?s rdf:object ?x ; rdf:predicate ?p ; rdf:subject ?sub ; prov:wasDerivedFrom ?e . } BIND(?x AS ?obj) }
+}"""
+
+Q_EVIDENCE = """
+SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hedged ?negated ?cond ?approx ?doc WHERE {
+  VALUES ?e { UNDEF }
+  GRAPH ?g {
+    ?e oa:hasSource ?doc ; oa:hasSelector ?q, ?pos ; dct:language ?lang ; kg:rule ?rule ; kg:confidence ?conf ;
+       kg:hedged ?hedged ; kg:negated ?negated ; kg:conditional ?cond ; kg:approximate ?approx .
+    ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+    ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+    ?doc kg:path ?path ; dct:title ?title .
+  }
+}"""
+
+Q_OUTLETS = """
+SELECT DISTINCT ?doc ?label WHERE {
+  VALUES ?doc { UNDEF }
+  GRAPH ?g { ?s rdf:subject ?doc ; rdf:predicate ?p ; rdf:object ?o . FILTER(?p IN (kg:cites, schema:publisher)) }
+  GRAPH ?g2 { ?o rdfs:label ?label }
+}"""
+
+Q_LABELS = """
+SELECT ?x ?label WHERE {
+  VALUES ?x { UNDEF }
+  GRAPH ?g { ?x rdfs:label|dct:title ?label }
+  FILTER(LANG(?label) = "" || LANG(?label) = "en")
+}"""
+
+Q_EDGES = """
+SELECT DISTINCT ?sub ?p ?obj WHERE {
+  GRAPH ?g { ?s rdf:subject ?sub ; rdf:predicate ?p ; rdf:object ?obj }
+  FILTER(STRSTARTS(STR(?sub), "https://kg.example.org/id/") && STRSTARTS(STR(?obj), "https://kg.example.org/id/"))
+}"""
+
+
+@dataclass(frozen=True)
+class _Stmt:
+    iri: str
+    subject: str
+    predicate: str
+    object: str
+    object_is_literal: bool
+    datatype: str | None
+    evidence: frozenset
+
+
+class _Reader:
+    """Reads statements, evidence and labels from the store, caching what it has read."""
+
+    def __init__(self, store):
+        self.store = store
+        self.labels: dict[str, str] = {}
+        self.sources: dict[str, Source] = {}
+
+    def around(self, iris: list[str]) -> list[_Stmt]:
+        from .store import select_terms
+
+        rows = select_terms(self.store, Q_AROUND, x=iris)
+        grouped: dict[tuple, set] = defaultdict(set)
+        for r in rows:
+            obj = r["obj"]
+            key = (r["s"].value, r["sub"].value, r["p"].value, obj.value, _is_literal(obj),
+                   _datatype(obj))
+            grouped[key].add(r["e"].value)
+        return [_Stmt(*key, frozenset(ev)) for key, ev in sorted(grouped.items())]
+
+    def label(self, iri: str) -> str:
+        if iri not in self.labels:
+            self.fetch_labels([iri])
+        return self.labels.get(iri) or _local(iri)
+
+    def fetch_labels(self, iris) -> None:
+        from .store import select
+
+        todo = sorted({i for i in iris if i not in self.labels})
+        if not todo:
+            return
+        for row in select(self.store, Q_LABELS, x=todo):
+            self.labels.setdefault(row["x"], row["label"])
+        for iri in todo:
+            self.labels.setdefault(iri, "")
+
+    def evidence(self, iris) -> list[Source]:
+        from .store import select
+
+        todo = sorted({i for i in iris if i not in self.sources})
+        if todo:
+            rows = select(self.store, Q_EVIDENCE, e=todo)
+            outlets: dict[str, list[str]] = defaultdict(list)
+            docs = sorted({r["doc"] for r in rows})
+            if docs:
+                for o in select(self.store, Q_OUTLETS, doc=docs):
+                    outlets[o["doc"]].append(o["label"])
+            for r in rows:
+                self.sources[r["e"]] = Source(
+                    r["path"], r["title"], r["lang"], int(r["start"]), int(r["end"]), r["exact"],
+                    r["prefix"] + r["exact"] + r["suffix"], r["rule"], float(r["conf"]),
+                    r["hedged"] == "true", r["negated"] == "true", r["cond"] == "true", r["approx"] == "true",
+                    sorted(set(outlets.get(r["doc"], []))))
+        return [self.sources[i] for i in iris if i in self.sources]
+
+
+def _is_literal(term) -> bool:
+    return type(term).__name__ == "Literal"
+
+
+def _datatype(term) -> str | None:
+    return term.datatype.value if _is_literal(term) and term.datatype is not None else None
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _merge_sources(sources: list[Source]) -> list[Source]:
+    """One source per sentence and rule; the approximate variant of the same sentence folds in."""
+    merged: dict[tuple, Source] = {}
+    for s in sources:
+        key = (s.document, s.start, s.end, s.rule)
+        if key in merged:
+            merged[key].approximate |= s.approximate
+        else:
+            merged[key] = Source(**{**asdict(s), "outlets": list(s.outlets)})
+    return sorted(merged.values(), key=lambda s: (s.document, s.start, s.rule))
+
+
+def _value(stmt: _Stmt):
+    dt = stmt.datatype or ""
+    if dt == XSD + "boolean":
+        return stmt.object == "true"
+    if dt in (XSD + "integer", XSD + "nonNegativeInteger"):
+        return int(stmt.object)
+    if dt == XSD + "decimal":
+        number = float(stmt.object)
+        return int(number) if number.is_integer() else number
+    return stmt.object
+
+
+# ---------------------------------------------------------------- relationships
+
+def _relationships_of(reader: _Reader, iri: str) -> list[Relationship]:
+    stmts = reader.around([iri])
+    nodes = sorted({s.subject for s in stmts if s.object == iri and not s.subject.startswith(ID)
+                    and "/doc/" not in s.subject})
+    out: list[Relationship] = []
+    for s in stmts:
+        if s.predicate == PREFIXES["skos"] + "altLabel" or s.predicate in COVERED:
+            continue
+        if s.subject in nodes:
+            continue
+        if s.object_is_literal or s.subject.startswith(ID) or "/doc/" in s.subject:
+            out.append(_plain(reader, s))
+    if nodes:
+        node_stmts = defaultdict(list)
+        for s in reader.around(nodes):
+            if s.subject in nodes:
+                node_stmts[s.subject].append(s)
+        for node in nodes:
+            out.extend(_nary(reader, node, node_stmts[node]))
+    return out
+
+
+def _plain(reader: _Reader, s: _Stmt) -> Relationship:
+    sources = _merge_sources(reader.evidence(sorted(s.evidence)))
+    obj = ({"value": _value(s), "datatype": s.datatype} if s.object_is_literal
+           else {"iri": s.object, "label": reader.label(s.object)})
+    return Relationship(s.iri, Node(s.subject, reader.label(s.subject)),
+                        Node(s.predicate, _predicate_label(reader, s.predicate)), obj,
+                        _modality(sources), len({x.document for x in sources}), sources)
+
+
+def _predicate_label(reader: _Reader, iri: str) -> str:
+    label = reader.label(iri)
+    return label if label and label != _local(iri) else _local(iri)
+
+
+def _modality(sources: list[Source]) -> dict:
+    """Hedged, negated, conditional when every source says it so; approximate when any does."""
+    q = {}
+    for flag in ("hedged", "negated", "conditional"):
+        if sources and all(getattr(s, flag) for s in sources):
+            q[flag] = True
+    if any(s.approximate for s in sources):
+        q["approximate"] = True
+    return q
+
+
+def _nary(reader: _Reader, node: str, stmts: list[_Stmt]) -> list[Relationship]:
+    by_pred: dict[str, list[_Stmt]] = defaultdict(list)
+    for s in stmts:
+        by_pred[s.predicate].append(s)
+    all_evidence = sorted({e for s in stmts for e in s.evidence})
+    sources = _merge_sources(reader.evidence(all_evidence))
+    qualifiers, disagreements = _qualifiers(reader, by_pred)
+    qualifiers.update(_modality(sources))
+    count = len({x.document for x in sources})
+    one = lambda p: by_pred[p][0] if by_pred.get(p) else None  # noqa: E731
+    if one(ORG + "member") and one(ORG + "organization") and one(ORG + "role"):
+        member, organization, role = one(ORG + "member"), one(ORG + "organization"), one(ORG + "role")
+        role_label = reader.label(role.object)
+        qualifiers["role"] = role_label
+        return [Relationship(role.iri, Node(member.object, reader.label(member.object)),
+                             Node(role.object, role_label),
+                             {"iri": organization.object, "label": reader.label(organization.object)},
+                             qualifiers, count, sources, disagreements)]
+    if one(KG_NS + "investee"):
+        investee = one(KG_NS + "investee")
+        rels = []
+        for inv in by_pred.get(KG_NS + "investor", []):
+            rels.append(Relationship(inv.iri, Node(inv.object, reader.label(inv.object)),
+                                     Node(KG_NS + "investsIn", _predicate_label(reader, KG_NS + "investsIn")),
+                                     {"iri": investee.object, "label": reader.label(investee.object)},
+                                     dict(qualifiers), count, sources, disagreements))
+        return rels
+    for pred, label in ((KG_NS + "affectedOrganization", KG_NS + "WorkforceReduction"),
+                        (KG_NS + "revenueOf", KG_NS + "RevenueReport")):
+        if one(pred):
+            org = one(pred)
+            return [Relationship(org.iri, Node(org.object, reader.label(org.object)),
+                                 Node(label, _predicate_label(reader, label)), None,
+                                 qualifiers, count, sources, disagreements)]
+    return []
+
+
+def _qualifiers(reader: _Reader, by_pred) -> tuple[dict, dict]:
+    qualifiers, disagreements = {}, {}
+    for pred, name in QUALIFIER.items():
+        values = by_pred.get(pred)
+        if not values:
+            continue
+        docs_by_value = []
+        for s in values:
+            docs = sorted({src.document for src in reader.evidence(sorted(s.evidence))})
+            docs_by_value.append((_value(s), docs))
+        docs_by_value.sort(key=lambda v: (-len(v[1]), str(v[0])))
+        qualifiers[name] = docs_by_value[0][0]
+        if len(docs_by_value) > 1:
+            disagreements[name] = [{"value": v, "documents": d} for v, d in docs_by_value]
+    return qualifiers, disagreements
+
+
+def _role_disagreements(rels: list[Relationship]) -> None:
+    """"CEO" and "interim CEO" for one person and organization: a disagreement on the role."""
+    groups: dict[tuple, list[Relationship]] = defaultdict(list)
+    for r in rels:
+        if "role" in r.qualifiers and r.object:
+            groups[(r.subject.iri, r.object.get("iri"))].append(r)
+    for group in groups.values():
+        families = defaultdict(list)
+        for r in group:
+            families[_role_family(r.predicate.iri)].append(r)
+        for members in families.values():
+            if len(members) > 1:
+                values = [{"value": r.qualifiers["role"], "documents": sorted({s.document for s in r.sources})}
+                          for r in members]
+                for r in members:
+                    r.disagreements["role"] = values
+
+
+def _role_family(role_iri: str) -> str:
+    local = _local(role_iri)
+    for family in ("ceo", "founder", "board-member"):
+        if local == family or local.endswith("-" + family) or (family == "board-member" and local == "chair"):
+            return family
+    return local
+
+
+# ---------------------------------------------------------------- trace
+
+def trace_relationship(graph_dir: Path, a: str, b: str | None = None) -> Trace:
+    """Every relationship of A, or between A and B (both directions, plain and n-ary).
+
+    Raises TraceError for unknown or ambiguous names and a missing graph.
+    """
+    from .store import open_store
+
+    folder = graph_dir / "store"
+    if not folder.is_dir():
+        raise TraceError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    store = open_store(folder)
+    first = resolve_name(store, a, argument="A")
+    second = resolve_name(store, b, roles=True, argument="B") if b else None
+    reader = _Reader(store)
+    rels = _relationships_of(reader, first.iri)
+    _role_disagreements(rels)
+    if second is not None:
+        rels = [r for r in rels if _touches(r, second)]
+    rels.sort(key=lambda r: (r.predicate.label.casefold(), r.subject.label, str(r.object), r.statement))
+    paths: list[list[Relationship]] = []
+    if second is not None and not rels and second.kind != "role":
+        paths = _paths(store, reader, first.iri, second.iri)
+    return Trace(Node(first.iri, reader.label(first.iri)),
+                 Node(second.iri, reader.label(second.iri)) if second else None, rels, paths)
+
+
+def _touches(r: Relationship, other: Named) -> bool:
+    if other.kind == "role":
+        return r.predicate.iri == other.iri
+    return r.subject.iri == other.iri or (r.object or {}).get("iri") == other.iri
+
+
+def _paths(store, reader: _Reader, a: str, b: str) -> list[list[Relationship]]:
+    import networkx as nx
+
+    from .store import select
+
+    g = nx.Graph()
+    for row in select(store, Q_EDGES):
+        if row["sub"] != row["obj"]:
+            g.add_edge(row["sub"], row["obj"])
+    if a not in g or b not in g or not nx.has_path(g, a, b):
+        return []
+    paths = []
+    for path in nx.all_shortest_paths(g, a, b):
+        hops = []
+        for x, y in zip(path, path[1:]):
+            rels = [r for r in _relationships_of(reader, x)
+                    if {r.subject.iri, (r.object or {}).get("iri")} == {x, y}]
+            if not rels:
+                break
+            hops.append(sorted(rels, key=lambda r: -r.source_count)[0])
+        else:
+            paths.append(hops)
+        if len(paths) >= MAX_PATHS:
+            break
+    return sorted(paths, key=lambda p: [h.statement for h in p])
+
+
+# ---------------------------------------------------------------- text
+
+def format_text(trace: Trace, *, style=lambda text, **kw: text) -> str:
+    """The trace for a terminal: relationships, their qualifiers and every source by article.
+
+    `style` is click.style (or a no-op), used to highlight the quote in its context.
+    """
+    lines = []
+    head = trace.subject.label + (f" — {trace.object.label}" if trace.object else "")
+    n = len(trace.relationships)
+    lines.append(style(f"{head}: {n} relationship{'s' if n != 1 else ''}", bold=True))
+    for rel in trace.relationships:
+        lines.append("")
+        lines.extend(_rel_lines(rel, style))
+    if trace.paths:
+        lines.append("")
+        lines.append(style(f"No direct relationship; {len(trace.paths)} shortest connection"
+                           f"{'s' if len(trace.paths) != 1 else ''}:", bold=True))
+        for i, path in enumerate(trace.paths, 1):
+            chain, at = trace.subject.label, trace.subject.iri
+            for hop in path:
+                if hop.subject.iri == at:
+                    at = (hop.object or {}).get("iri")
+                    chain += f" —[{hop.predicate.label}]→ {_obj_text(hop)}"
+                else:
+                    at = hop.subject.iri
+                    chain += f" ←[{hop.predicate.label}]— {hop.subject.label}"
+            lines.append("")
+            lines.append(style(f"{i}. {chain}", bold=True))
+            for hop in path:
+                lines.extend("   " + line for line in _rel_lines(hop, style))
+    elif trace.object is not None and not trace.relationships:
+        lines.append("No relationship and no connection through the graph.")
+    return "\n".join(lines) + "\n"
+
+
+def _obj_text(rel: Relationship) -> str:
+    if rel.object is None:
+        return ""
+    return rel.object.get("label") or str(rel.object.get("value"))
+
+
+def _rel_lines(rel: Relationship, style) -> list[str]:
+    obj = _obj_text(rel)
+    head = f"{rel.subject.label} —[{rel.predicate.label}]→ {obj}".rstrip(" →")
+    quals = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(rel.qualifiers.items()) if k != "role")
+    count = f"{rel.source_count} source{'s' if rel.source_count != 1 else ''}"
+    lines = [style(head, bold=True) + f"  ({count}{'; ' + quals if quals else ''})"]
+    for name, values in sorted(rel.disagreements.items()):
+        side = "  |  ".join(f"{_fmt(v['value'])} ({', '.join(v['documents'])})" for v in values)
+        lines.append(style(f"  sources disagree on {name}: ", fg="yellow") + side)
+    by_doc: dict[str, list[Source]] = defaultdict(list)
+    for src in rel.sources:
+        by_doc[src.document].append(src)
+    for doc, sources in by_doc.items():
+        first = sources[0]
+        outlets = f"; cites {', '.join(first.outlets)}" if first.outlets else ""
+        lines.append(f"  {doc} [{first.language}] “{first.title}”{outlets}")
+        for src in sources:
+            flags = [f for f in ("hedged", "negated", "conditional", "approximate") if getattr(src, f)]
+            lines.append(f"    chars {src.start}–{src.end} · {src.rule} · confidence {src.confidence:.2f}"
+                         + (f" · {', '.join(flags)}" if flags else ""))
+            before, _, after = src.context.partition(src.quote)
+            flat = lambda t: t.replace("\n", " ¶ ")  # noqa: E731 - keep one source on one line
+            lines.append("      …" + flat(before.lstrip()) + style(flat(src.quote), bold=True, underline=True)
+                         + flat(after.rstrip()) + "…")
+    return lines
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and abs(value) >= 10000:
+        return f"{value:,}"
+    return str(value)
