@@ -174,9 +174,13 @@ def _assemble(parts: list[bytes], out: Path, summary: BuildSummary) -> None:
             prefix + "SELECT DISTINCT ?l WHERE { GRAPH ?g { ?d a <https://schema.org/NewsArticle> ; dct:language ?l } }"))
         summary.quads = len(store)
         del store
+        from .viz import export_html
+
+        export_html(tmp, tmp / "graph.html", title="kg — knowledge graph of the news")
         # Swap in: the trig file atomically, the store folder by two renames, so a
         # reader that opened the old store keeps it until it closes.
         os.replace(tmp / "graph.trig", out / "graph.trig")
+        os.replace(tmp / "graph.html", out / "graph.html")
         old = out / f".store-old-{os.getpid()}"
         if (out / "store").exists():
             os.rename(out / "store", old)

@@ -81,7 +81,7 @@ def build(seeds: Path, out: Path) -> None:
             bar.__exit__(None, None, None)
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Built {out / 'graph.trig'}: {summary.line()}")
+    click.echo(f"Built {out / 'graph.trig'} and {out / 'graph.html'}: {summary.line()}")
 
 
 FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "nq", "jsonld"]
@@ -164,6 +164,34 @@ def _query_text(arg: str, q) -> tuple[str, tuple[str, ...]]:
         ready = q.ready_query(arg)
         return ready.text, ready.params
     return arg, ()
+
+
+@main.command()
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder that 'kg build --out' wrote.")
+@click.option("-o", "--output", "out_file", type=click.Path(path_type=Path), default=None,
+              help="HTML file to write [default: graph.html in the graph folder].")
+@click.option("--focus", metavar="NAME", help="Only the neighbourhood of this entity.")
+@click.option("--hops", type=click.IntRange(0, 10), default=1, show_default=True, help="Size of the --focus neighbourhood.")
+@click.option("--relation", "relations", multiple=True, metavar="TYPE",
+              help="Only these relation types (membership, investment, customerOf, competesWith, …). Repeatable.")
+@click.option("--language", "languages", multiple=True, type=click.Choice(["de", "nl", "en"]),
+              help="Only relationships with sources in these languages. Repeatable.")
+def viz(graph_dir: Path, out_file: Path | None, focus: str | None, hops: int, relations: tuple[str, ...],
+        languages: tuple[str, ...]) -> None:
+    """Export the graph as one interactive HTML file that works offline.
+
+    Click a node or an edge to see its relationships and the sentences behind
+    them; search, and filter by relation type and source language.
+
+    Example: kg viz --focus "Scale AI" --hops 1 -o scale-ai.html
+    """
+    from .viz import export_html
+
+    summary = export_html(graph_dir, out_file or graph_dir / "graph.html", focus=focus, hops=hops,
+                          relations=relations, languages=languages)
+    click.echo(f"Wrote {summary.path}: {summary.nodes} entities, {summary.edges} relationships "
+               f"in {summary.seconds:.2f} s")
 
 
 @main.command()

@@ -190,6 +190,17 @@ SELECT ?x ?label WHERE {
   FILTER(LANG(?label) = "" || LANG(?label) = "en")
 }"""
 
+Q_ALL = """
+SELECT ?s ?sub ?p ?obj ?e WHERE {
+  GRAPH ?g { ?s rdf:subject ?sub ; rdf:predicate ?p ; rdf:object ?obj ; prov:wasDerivedFrom ?e . }
+}"""
+
+Q_ALL_LABELS = """
+SELECT ?x ?label WHERE {
+  GRAPH ?g { ?x rdfs:label|dct:title ?label }
+  FILTER(LANG(?label) = "" || LANG(?label) = "en")
+}"""
+
 Q_EDGES = """
 SELECT DISTINCT ?sub ?p ?obj WHERE {
   GRAPH ?g { ?s rdf:subject ?sub ; rdf:predicate ?p ; rdf:object ?obj }
@@ -215,18 +226,30 @@ class _Reader:
         self.store = store
         self.labels: dict[str, str] = {}
         self.sources: dict[str, Source] = {}
+        self._index: dict[str, list[_Stmt]] | None = None
 
     def around(self, iris: list[str]) -> list[_Stmt]:
+        if self._index is not None:
+            found = {s for iri in iris for s in self._index.get(iri, ())}
+            return sorted(found, key=lambda s: (s.iri, s.subject, s.predicate, s.object))
         from .store import select_terms
 
-        rows = select_terms(self.store, Q_AROUND, x=iris)
-        grouped: dict[tuple, set] = defaultdict(set)
-        for r in rows:
-            obj = r["obj"]
-            key = (r["s"].value, r["sub"].value, r["p"].value, obj.value, _is_literal(obj),
-                   _datatype(obj))
-            grouped[key].add(r["e"].value)
-        return [_Stmt(*key, frozenset(ev)) for key, ev in sorted(grouped.items())]
+        return _group(select_terms(self.store, Q_AROUND, x=iris))
+
+    def preload(self) -> list[_Stmt]:
+        """Read every statement, evidence node and label at once: for the whole graph (kg viz)."""
+        from .store import select, select_terms
+
+        stmts = _group(select_terms(self.store, Q_ALL))
+        self._index = defaultdict(list)
+        for s in stmts:
+            self._index[s.subject].append(s)
+            if not s.object_is_literal and s.object != s.subject:
+                self._index[s.object].append(s)
+        for row in select(self.store, Q_ALL_LABELS):
+            self.labels.setdefault(row["x"], row["label"])
+        self.evidence(sorted({e for s in stmts for e in s.evidence}), bulk=True)
+        return stmts
 
     def label(self, iri: str) -> str:
         if iri not in self.labels:
@@ -244,16 +267,19 @@ class _Reader:
         for iri in todo:
             self.labels.setdefault(iri, "")
 
-    def evidence(self, iris) -> list[Source]:
+    def evidence(self, iris, *, bulk: bool = False) -> list[Source]:
         from .store import select
 
         todo = sorted({i for i in iris if i not in self.sources})
         if todo:
-            rows = select(self.store, Q_EVIDENCE, e=todo)
+            # in bulk, the whole graph's evidence without a VALUES list of thousands of IRIs
+            rows = select(self.store, Q_EVIDENCE.replace("VALUES ?e { UNDEF }", "")) if bulk \
+                else select(self.store, Q_EVIDENCE, e=todo)
             outlets: dict[str, list[str]] = defaultdict(list)
             docs = sorted({r["doc"] for r in rows})
             if docs:
-                for o in select(self.store, Q_OUTLETS, doc=docs):
+                query = Q_OUTLETS.replace("VALUES ?doc { UNDEF }", "") if bulk else Q_OUTLETS
+                for o in (select(self.store, query) if bulk else select(self.store, query, doc=docs)):
                     outlets[o["doc"]].append(o["label"])
             for r in rows:
                 self.sources[r["e"]] = Source(
@@ -262,6 +288,15 @@ class _Reader:
                     r["hedged"] == "true", r["negated"] == "true", r["cond"] == "true", r["approx"] == "true",
                     sorted(set(outlets.get(r["doc"], []))))
         return [self.sources[i] for i in iris if i in self.sources]
+
+
+def _group(rows) -> list[_Stmt]:
+    grouped: dict[tuple, set] = defaultdict(set)
+    for r in rows:
+        obj = r["obj"]
+        key = (r["s"].value, r["sub"].value, r["p"].value, obj.value, _is_literal(obj), _datatype(obj))
+        grouped[key].add(r["e"].value)
+    return [_Stmt(*key, frozenset(ev)) for key, ev in sorted(grouped.items())]
 
 
 def _is_literal(term) -> bool:
@@ -302,6 +337,21 @@ def _value(stmt: _Stmt):
 
 # ---------------------------------------------------------------- relationships
 
+def all_relationships(store) -> tuple[list[Relationship], dict[str, str]]:
+    """Every relationship in the graph, and the label of every entity in one."""
+    reader = _Reader(store)
+    stmts = reader.preload()
+    entities = sorted({x for s in stmts for x in (s.subject, s.object)
+                       if x.startswith(ID) and not (x == s.object and s.object_is_literal)})
+    seen: dict[str, Relationship] = {}
+    for iri in entities:
+        for rel in _relationships_of(reader, iri):
+            seen.setdefault(rel.statement + "|" + rel.subject.iri, rel)
+    rels = sorted(seen.values(), key=lambda r: (r.subject.label, r.predicate.label, str(r.object), r.statement))
+    _role_disagreements(rels)
+    return rels, {iri: reader.label(iri) for iri in entities}
+
+
 def _relationships_of(reader: _Reader, iri: str) -> list[Relationship]:
     stmts = reader.around([iri])
     nodes = sorted({s.subject for s in stmts if s.object == iri and not s.subject.startswith(ID)
@@ -333,7 +383,15 @@ def _plain(reader: _Reader, s: _Stmt) -> Relationship:
                         _modality(sources), len({x.document for x in sources}), sources)
 
 
+# Standard terms the store holds no labels for.
+STANDARD_LABELS = {ORG + "subOrganizationOf": "part of", SCHEMA + "foundingDate": "founded",
+                   SCHEMA + "publisher": "publisher", ORG + "headOf": "head of", ORG + "memberOf": "member of",
+                   SCHEMA + "founder": "founder", SCHEMA + "worksFor": "works for"}
+
+
 def _predicate_label(reader: _Reader, iri: str) -> str:
+    if iri in STANDARD_LABELS:
+        return STANDARD_LABELS[iri]
     label = reader.label(iri)
     return label if label and label != _local(iri) else _local(iri)
 
@@ -370,9 +428,12 @@ def _nary(reader: _Reader, node: str, stmts: list[_Stmt]) -> list[Relationship]:
     if one(KG_NS + "investee"):
         investee = one(KG_NS + "investee")
         rels = []
+        # model.py mints funding rounds under funding/, single investments under investment/
+        funding = node.startswith(BASE + "funding/")
+        predicate = Node(KG_NS + ("FundingRound" if funding else "investsIn"),
+                         "funding round" if funding else _predicate_label(reader, KG_NS + "investsIn"))
         for inv in by_pred.get(KG_NS + "investor", []):
-            rels.append(Relationship(inv.iri, Node(inv.object, reader.label(inv.object)),
-                                     Node(KG_NS + "investsIn", _predicate_label(reader, KG_NS + "investsIn")),
+            rels.append(Relationship(inv.iri, Node(inv.object, reader.label(inv.object)), predicate,
                                      {"iri": investee.object, "label": reader.label(investee.object)},
                                      dict(qualifiers), count, sources, disagreements))
         return rels

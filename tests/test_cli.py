@@ -22,7 +22,8 @@ def test_build_prints_one_summary_line(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"Built {tmp_path / 'out' / 'graph.trig'}: 5 documents (de, nl), ")
+    out = tmp_path / "out"
+    assert lines[0].startswith(f"Built {out / 'graph.trig'} and {out / 'graph.html'}: 5 documents (de, nl), ")
     assert "statements" in lines[0] and "evidence spans" in lines[0]
 
 
