@@ -285,7 +285,7 @@ def layout(graph) -> dict[str, tuple[float, float]]:
     und = nx.Graph(graph.to_undirected(as_view=True))
     order = sorted(und.nodes, key=lambda n: (-und.degree(n), n))
     core = und.subgraph(order[:CORE_NODES])
-    scale = 40.0 * math.sqrt(len(und))
+    scale = 90.0 * math.sqrt(len(und))
     pos = {n: (x * scale, y * scale) for n, (x, y) in
            nx.spring_layout(core, seed=7, iterations=60).items()} if len(core) else {}
     placed = set(pos)
