@@ -87,20 +87,32 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
             continue
         lang = rules[sentence.language]
         masked = mask_sentence(article, sentence, mentions)
-        not_name = lang.lexicon.get("NOTNAME")
+        stop = _name_stop(lang)
         for rule in lang.names:
             for m in rule.regex.finditer(masked.text):
                 name = m.group("name")
                 if OPEN in name:
                     continue
-                if not_name and any(lang.lookup("NOTNAME", w) is not None or
-                                    any(re.fullmatch(e.pattern, w) for e in not_name)
-                                    for w in name.split()):
+                # "Die Acme GmbH", "Ook Acme B.V.": an article or a sentence opener is not the name
+                lead = stop.match(name)
+                skip = lead.end() if lead else 0
+                if skip >= len(name):
                     continue
-                start, end = masked.original(m.start("name")), masked.original(m.end("name"))
+                start, end = masked.original(m.start("name") + skip), masked.original(m.end("name"))
                 kind = EntityKind.PERSON if rule.kind == "person" else EntityKind.ORGANIZATION
                 hits.append(NameHit(start, end, article.text[start:end], kind, rule.id))
     return hits
+
+
+_STOP_CACHE: dict[int, re.Pattern] = {}
+
+
+def _name_stop(lang: LanguageRules) -> re.Pattern:
+    key = id(lang)
+    if key not in _STOP_CACHE:
+        words = f"(?:{lang.macro('DET')}|{lang.macro('NAMESTOP')})"
+        _STOP_CACHE[key] = re.compile(rf"(?:{words} )+(?=\S)")
+    return _STOP_CACHE[key]
 
 
 def focus_organization(mentions: list[Mention]) -> str | None:
@@ -235,7 +247,7 @@ class _MatchReader:
         return out
 
     def context_org(self) -> EntityRef | None:
-        """The organization a sentence implies: named nearby, else earlier, else the article's focus."""
+        """The organization a sentence implies: named in it, else earlier in its paragraph, else the article's."""
         bound = getattr(self, "_bound", set())
         self.from_context = True
         # the nearest organization named before the end of the match and not already an argument
@@ -246,7 +258,10 @@ class _MatchReader:
         after = [m for m, pos in self._positions() if pos >= self.match.end() and m.kind in _ORG_KINDS and m.entity not in bound]
         if after:
             return EntityRef(after[0].entity)
-        ref = self._earlier(_ORG_KINDS, bound)
+        # Not named in the sentence: the last company named earlier in the same paragraph,
+        # else the company the article is about. A bare "CEO Jane Roe said" opening a
+        # paragraph means the article's company, not the rival the last paragraph named.
+        ref = self._earlier(_ORG_KINDS, bound, same_paragraph=True)
         if ref:
             return ref
         return EntityRef(self.focus) if self.focus and self.focus not in bound else None
@@ -261,10 +276,13 @@ class _MatchReader:
     def _positions(self):
         return [(self.masked.mentions[int(m.group(2))], m.start()) for m in _PLACEHOLDER.finditer(self.masked.text)]
 
-    def _earlier(self, kinds, bound) -> EntityRef | None:
+    def _earlier(self, kinds, bound, *, same_paragraph: bool = False) -> EntityRef | None:
         # look back up to three sentences: a pronoun rarely reaches further
+        here = self.body[self.index].start
         for back in range(self.index - 1, max(-1, self.index - 4), -1):
             s = self.body[back]
+            if same_paragraph and "\n" in self.article.text[s.start:here]:
+                return None
             inside = [m for m in self.all_mentions if s.start <= m.start and m.end <= s.end
                       and m.kind in kinds and m.entity not in bound]
             if inside:

@@ -142,7 +142,7 @@ class RuleSet:
 # Cue macros the extractor reads at sentence level; every lexicon must define them.
 REQUIRED_MACROS = ("DET", "LISTCONJ", "APPROX", "HEDGE", "NEGATION", "CONDITIONAL", "FORMER",
                    "CURRENT", "LEAVE", "CURSYM", "CURWORD", "SCALE", "PERCENTWORD", "ORGANAPHOR",
-                   "PERSONANAPHOR", "NUM")
+                   "PERSONANAPHOR", "NUM", "NAMESTOP")
 
 
 def load_rules(rules_dir: Path | None = None) -> RuleSet:

@@ -70,3 +70,16 @@ def test_every_quote_is_the_sentence_at_its_offsets(extract_text):
     for claim in ex.claims:
         e = claim.evidence
         assert ex.article.text[e.start:e.end] == e.quote
+
+
+def test_a_bare_title_opening_a_paragraph_belongs_to_the_articles_company(extract_text):
+    text = ("Die Kroll Logistik GmbH legt Zahlen vor. Kroll Logistik wächst.\n"
+            "Auch die Brandt Daten GmbH beobachtet den Markt.\n"
+            "Finanzchefin Eva Vos sagte, das Geschäft laufe gut.\n")
+    ex = extract_text(text, "de")
+    assert "membership eva-vos kroll-logistik chief-financial-officer" in {f for c in ex.claims for f in facts(c)}
+
+
+def test_a_bare_title_inside_a_paragraph_belongs_to_the_company_just_named(extract_text):
+    ex = extract_text("Tesla baut ab. Uber meldete Zahlen. Finanzchef Hans Becker sprach von einem guten Quartal.", "de")
+    assert "membership hans-becker uber chief-financial-officer" in {f for c in ex.claims for f in facts(c)}

@@ -53,3 +53,10 @@ def test_new_name_that_the_registry_knows_is_not_a_new_entity(extract_text):
 
 def test_slugs_are_stable_ascii():
     assert slug("Jérôme Ça-va") == "jerome-ca-va"
+
+
+def test_a_sentence_opener_is_not_part_of_a_new_company_name(extract_text):
+    de = extract_text("Die Kroll Logistik GmbH hat am Montag Zahlen vorgelegt.", "de")
+    nl = extract_text("Ook Velvel Data B.V. volgt de markt.", "nl")
+    en = extract_text("Meanwhile Brightwave Systems Inc. kept quiet.", "en")
+    assert [e.label for e in de.entities + nl.entities + en.entities] == ["Kroll Logistik", "Velvel Data", "Brightwave Systems"]
