@@ -36,7 +36,10 @@ SCALE = {"de": "Millionen Euro", "nl": "miljoen euro", "en": "million euros"}
 
 def name(rng, used: set[str]) -> str:
     while True:
-        full = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+        # family names from a list, or made of syllables: enough for any corpus size
+        family = rng.choice(FAMILY) if rng.random() < 0.3 else \
+            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize() + rng.choice(["er", "s", "man", "ink", "berg"])
+        full = f"{rng.choice(GIVEN)} {family}"
         if full not in used:
             used.add(full)
             return full
@@ -44,7 +47,7 @@ def name(rng, used: set[str]) -> str:
 
 def company(rng, lang: str, used: set[str]) -> str:
     while True:
-        stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
         full = f"{stem} {rng.choice(BUSINESS[lang])}"
         if full not in used:
             used.add(full)

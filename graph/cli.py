@@ -56,7 +56,9 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Folder of articles (.txt, .md, .html).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
               help="Folder for graph.trig and the store.")
-def build(seeds: Path, out: Path) -> None:
+@click.option("--shacl", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="SHACL validator of each article's graph: compiled checks, or pyshacl (slower, the reference).")
+def build(seeds: Path, out: Path, shacl: str) -> None:
     """Build the knowledge graph from a folder of articles.
 
     Example: kg build --seeds seeds --out output
@@ -75,7 +77,7 @@ def build(seeds: Path, out: Path) -> None:
         bar.update(1)
 
     try:
-        summary = build_graph(seeds, out, progress=progress)
+        summary = build_graph(seeds, out, progress=progress, shacl=shacl)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

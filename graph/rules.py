@@ -142,7 +142,7 @@ class RuleSet:
 # Cue macros the extractor reads at sentence level; every lexicon must define them.
 REQUIRED_MACROS = ("DET", "LISTCONJ", "APPROX", "HEDGE", "NEGATION", "CONDITIONAL", "FORMER",
                    "CURRENT", "LEAVE", "CURSYM", "CURWORD", "SCALE", "PERCENTWORD", "ORGANAPHOR",
-                   "PERSONANAPHOR", "NUM", "NAMESTOP")
+                   "PERSONANAPHOR", "NUM", "NAMESTOP", "ABBREV", "STOPWORDS")
 
 
 def load_rules(rules_dir: Path | None = None) -> RuleSet:
@@ -232,6 +232,8 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
     for name, cue in (("HEDGE", "hedge"), ("NEGATION", "negation"), ("CONDITIONAL", "conditional"),
                       ("FORMER", "former"), ("CURRENT", "current"), ("LEAVE", "leave"), ("APPROX", "approx")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE)
+    rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")
+    rules.cues["abbrev"] = re.compile(r"(?:^|(?<=[\s(]))" + rules.macro("ABBREV") + r"$")
 
     for loc, obj in raw["names.jsonl"]:
         kind = obj.get("kind")

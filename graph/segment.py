@@ -1,7 +1,7 @@
 """Split an `Article` into sentences, each with its language and whether it is page furniture.
 
 Lines are paragraphs (or headlines) in the text formats we read, so a sentence
-never spans a line break; within a line, syntok finds the boundaries.
+never spans a line break; within a line, punctuation rules find the boundaries.
 Boilerplate starts at a line that a `boilerplate.jsonl` cue matches: scope
 "rest" makes everything from there on boilerplate (comment prompts, job ads,
 source lists), scope "block" only that line and the list that follows it
@@ -16,10 +16,12 @@ from functools import lru_cache
 from .rules import RuleSet
 from .types import Article, Sentence
 
-# syntok keeps a sentence that ends inside closing quotes together with the next one
-_QUOTE_END = re.compile(r"(?<=[.!?][“”\"»«])\s+(?=[A-ZÄÖÜ„“\"])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-–•*·▪►]|\d+[.)])\s+")
-_WORD = re.compile(r"\w+")
+# A boundary: sentence-final punctuation, closing quotes or brackets, white space,
+# then what can open a sentence (a capital, a digit, an opening quote or dash).
+_BOUNDARY = re.compile(r"[.!?…]+[\"“”'’»«)\]]*(?=\s+[\"„“'«(\[–—-]*[A-ZÀ-Þ0-9])")
+_GERMAN_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}\.$")  # "am 14. Juni": no boundary
+_INITIAL = re.compile(r"(?<![\w.])[A-Za-zÀ-ÿ]\.$")  # "John F. Kennedy", "z. B."
 
 
 @lru_cache(maxsize=1)
@@ -42,10 +44,14 @@ def detect_language(text: str) -> tuple[str, float]:
 
 
 def split_sentences(article: Article, rules: RuleSet) -> list[Sentence]:
-    """Sentences of the article in text order, with language and boilerplate flag."""
-    import syntok.segmenter as segmenter
+    """Sentences of the article in text order, with language and boilerplate flag.
 
+    Within a line, a boundary is sentence-final punctuation before a capital,
+    unless it ends an abbreviation of the language (lexicon macro ABBREV), an
+    initial, or a German ordinal ("am 14. Juni").
+    """
     text = article.text
+    lang_rules = rules[article.language]
     lines = _lines(text)
     boiler = _boilerplate_lines(lines, text, rules, article.language)
     sentences: list[Sentence] = []
@@ -53,36 +59,46 @@ def split_sentences(article: Article, rules: RuleSet) -> list[Sentence]:
         line = text[start:end]
         if not line.strip():
             continue
-        spans = []
-        for paragraph in segmenter.analyze(line):
-            for sent in paragraph:
-                if not sent:
-                    continue
-                s = sent[0].offset
-                last = sent[-1]
-                spans.append((s, last.offset + len(last.value)))
-        if not spans:
-            continue
-        spans = [piece for s, e in spans for piece in _split_after_quotes(line, s, e)]
-        # syntok drops leading list markers and spaces: keep the sentence tight on its words
-        for s, e in spans:
-            lang = article.language
-            chunk = line[s:e]
-            if len(chunk) >= 60:
-                guess, prob = detect_language(chunk)
-                if guess != lang and prob > 0.995:
-                    lang = guess
+        for s, e in _split_line(line, lang_rules):
+            lang = _sentence_language(line[s:e], article.language, rules)
             sentences.append(Sentence(start + s, start + e, lang, index in boiler))
     return sentences
 
 
-def _split_after_quotes(line: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
-    for m in _QUOTE_END.finditer(line, start, end):
-        out.append((pos, m.start()))
+def _split_line(line: str, lang) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    abbrev = lang.cues["abbrev"]
+    for m in _BOUNDARY.finditer(line):
+        if m.group(0) == ".":
+            words = line[pos:m.end()].split()
+            word = words[-1] if words else ""
+            if abbrev.search(word[:-1]) or _INITIAL.search(word) or \
+                    (lang.language == "de" and _GERMAN_ORDINAL.search(word)):
+                continue
+        spans.append((pos, m.end()))
         pos = m.end()
-    out.append((pos, end))
+    spans.append((pos, len(line)))
+    out = []
+    for s, e in spans:
+        while s < e and line[s].isspace():
+            s += 1
+        while e > s and line[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
     return out
+
+
+def _sentence_language(sentence: str, default: str, rules: RuleSet) -> str:
+    """The sentence's language: the article's, unless its common words say clearly otherwise."""
+    if len(sentence) < 60:
+        return default
+    counts = {lang: len(r.cues["stopwords"].findall(sentence)) for lang, r in rules.languages.items()}
+    best = max(sorted(counts), key=lambda lang: counts[lang])
+    if best == default or counts[best] < 3 or counts[best] <= 2 * counts.get(default, 0):
+        return default
+    guess, prob = detect_language(sentence)  # the cheap signal says another language: confirm it
+    return guess if guess == best and prob > 0.99 else default
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

@@ -168,10 +168,10 @@ Q_EVIDENCE = """
 SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hedged ?negated ?cond ?approx ?doc WHERE {
   VALUES ?e { UNDEF }
   GRAPH ?g {
-    ?e oa:hasSource ?doc ; oa:hasSelector ?q, ?pos ; dct:language ?lang ; kg:rule ?rule ; kg:confidence ?conf ;
+    ?e a kg:Evidence ; oa:hasSource ?doc ; dct:language ?lang ; kg:rule ?rule ; kg:confidence ?conf ;
        kg:hedged ?hedged ; kg:negated ?negated ; kg:conditional ?cond ; kg:approximate ?approx .
-    ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
-    ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+    ?e oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+    ?e oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
     ?doc kg:path ?path ; dct:title ?title .
   }
 }"""
@@ -179,7 +179,8 @@ SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hed
 Q_OUTLETS = """
 SELECT DISTINCT ?doc ?label WHERE {
   VALUES ?doc { UNDEF }
-  GRAPH ?g { ?s rdf:subject ?doc ; rdf:predicate ?p ; rdf:object ?o . FILTER(?p IN (kg:cites, schema:publisher)) }
+  VALUES ?p { kg:cites schema:publisher }
+  GRAPH ?g { ?s rdf:predicate ?p ; rdf:subject ?doc ; rdf:object ?o . }
   GRAPH ?g2 { ?o rdfs:label ?label }
 }"""
 

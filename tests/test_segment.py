@@ -65,3 +65,24 @@ def test_a_sentence_never_spans_a_line_break(rules):
 ])
 def test_language_is_detected_among_german_dutch_and_english(text, language):
     assert detect_language(text)[0] == language
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("de", "Dr. Anna Berg sagte am 14. Juni: Die Zahlen sind gut. Danach ging sie z. B. nach Hause.",
+     ["Dr. Anna Berg sagte am 14. Juni: Die Zahlen sind gut.", "Danach ging sie z. B. nach Hause."]),
+    ("de", "„Wir sind stolz.“ Als neuer CEO tritt Max Muster an. Er kam 2016. Damals war alles anders!",
+     ["„Wir sind stolz.“", "Als neuer CEO tritt Max Muster an.", "Er kam 2016.", "Damals war alles anders!"]),
+    ("en", "John F. Kennedy spoke to Acme Inc. The U.S. market rose 3.5% in 2016. Then it fell?",
+     ["John F. Kennedy spoke to Acme Inc. The U.S. market rose 3.5% in 2016.", "Then it fell?"]),
+    ("nl", "Volgens dhr. Jansen groeit het bedrijf o.a. in Duitsland. De omzet steeg met 12%.",
+     ["Volgens dhr. Jansen groeit het bedrijf o.a. in Duitsland.", "De omzet steeg met 12%."]),
+])
+def test_sentence_boundaries_respect_abbreviations_initials_and_ordinals(rules, lang, text, expected):
+    assert [s for s, _ in sentences_of(rules, text, lang)] == expected
+
+
+def test_a_quoted_sentence_in_another_language_gets_its_own_language(rules):
+    text = ("Der Konzern veröffentlichte eine Mitteilung auf Englisch.\n"
+            "The company said that it was not planning any further layoffs in the coming year at all.\n")
+    article = Article("t.txt", text, "0" * 64, "de", "", "utf-8", "text/plain")
+    assert [s.language for s in split_sentences(article, rules)] == ["de", "en"]
