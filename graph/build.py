@@ -1,14 +1,19 @@
-"""`kg build`: every article in a seeds folder to `graph.trig` and an embedded store.
+"""`kg build`: every article in a seeds folder to `graph.trig`, an embedded store and `graph.html`.
 
-Each article's named graph is extracted, modelled and validated once and cached
-by its content hash (and a fingerprint of the rules, ontology and code), so a
-rebuild redoes only what changed. The output is written to a temporary folder
-and swapped in at the end: a failed build leaves the previous output untouched.
+Each article's named graph is extracted, modelled and validated once, by any
+`concurrent.futures` executor (local processes, or a Dask cluster's), and
+cached by its content hash and a fingerprint of the rules, ontology and code.
+The output is assembled from the cached parts: `graph.trig` by concatenating
+each graph's TriG block in graph order, the store by updating a hard-linked
+checkpoint of the previous one with only the graphs that changed. Everything is
+written to a temporary folder and swapped in at the end: a failed build leaves
+the previous output untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -20,6 +25,10 @@ from .errors import BuildError, KgError, ReadError
 from .read import SUFFIXES, read_article
 
 CACHE_DIR = ".cache"
+MANIFEST = "manifest.json"
+#: above this many articles kg build leaves the HTML to `kg viz --focus` (a page of
+#: tens of thousands of entities helps no one, and costs the build its speed)
+HTML_DOCUMENT_LIMIT = 1000
 
 
 @dataclass
@@ -32,12 +41,22 @@ class BuildSummary:
     quads: int = 0
     reused: int = 0  # documents taken from the cache
     seconds: float = 0.0
+    html: bool = True
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"{self.documents} documents ({', '.join(self.languages) or '-'}), {self.entities} entities, "
                 f"{self.statements} statements, {self.evidence} evidence spans, "
                 f"{self.quads} quads in {self.seconds:.2f} s ({self.reused} from cache)")
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """One article's validated named graph as a TriG block, and what it counts."""
+
+    sha256: str
+    trig: bytes  # the graph block, without the prefix header
+    stats: dict
 
 
 def list_articles(seeds: Path) -> list[Path]:
@@ -67,14 +86,15 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def process_article(article, cache_file: Path, shacl: str = "fast") -> bytes:
-    """N-Quads of one article's validated named graph; written to `cache_file` too."""
+def process_article(article, shacl: str = "fast") -> DocumentResult:
+    """Extract, model and validate one article: a pure function of the article, for any executor."""
     from .model import graph_iri, model_document
     from .pipeline import extract_article
     from .resolve import load_registry
     from .rules import load_rules
-    from .store import nquads_bytes, to_quads
+    from .store import trig_block, to_quads
     from .validate import validate_document
+    from .vocab import PREFIXES
 
     registry = load_registry()
     extraction = extract_article(article, load_rules(), registry)
@@ -84,22 +104,30 @@ def process_article(article, cache_file: Path, shacl: str = "fast") -> bytes:
             raise KgError(f"{article.path}: evidence offsets {e.start}-{e.end} do not match the quote")
     doc = model_document(extraction, registry)
     validate_document(doc.triples, name=article.path, validator=shacl)
-    data = nquads_bytes(to_quads(doc.triples, graph_iri(article.sha256)))
-    tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, cache_file)
-    return data
+    rdf = str(PREFIXES["rdf"])
+    statements = sorted({str(s) for s, p, o in doc.triples if str(p) == rdf + "type" and str(o) == rdf + "Statement"})
+    entities = sorted({str(x) for s, p, o in doc.triples if str(p) in (rdf + "subject", rdf + "object")
+                       for x in (o,) if str(x).startswith("https://kg.example.org/id/")})
+    evidence = sum(1 for s, p, o in doc.triples if str(p) == rdf + "type" and str(o).endswith("ontology#Evidence"))
+    stats = {"path": article.path, "language": extraction.article.language, "quads": len(doc.triples),
+             "statements": statements, "entities": entities, "evidence": evidence}
+    return DocumentResult(article.sha256, trig_block(to_quads(doc.triples, graph_iri(article.sha256))), stats)
+
+
+def _process(job):
+    article, shacl = job
+    return process_article(article, shacl)
 
 
 def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] | None = None,
-                shacl: str = "fast") -> BuildSummary:
+                shacl: str = "fast", workers: int | None = 1, executor=None) -> BuildSummary:
     """Build the graph of every article in `seeds` into `out`.
 
-    `shacl` chooses the validator of each document graph: "fast" (shapes
-    compiled to checks) or "pyshacl" (the reference implementation).
-
-    Raises BuildError for a missing seeds folder, no readable article or an
-    unwritable output folder; unreadable articles become warnings.
+    `shacl` chooses the validator of each document graph ("fast" or "pyshacl").
+    New articles are processed by `executor` (any concurrent.futures executor)
+    if given, else by `workers` local processes (1: in this process). Raises
+    BuildError for a missing seeds folder, no readable article or an unwritable
+    output folder; unreadable articles become warnings.
     """
     started = time.perf_counter()
     if not seeds.is_dir():
@@ -130,6 +158,8 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         articles.append(article)
     if not articles:
         raise BuildError(f"--seeds {seeds}: no readable article (.txt, .md, .html)")
+    # graph order: named graphs are named from the content hash
+    articles.sort(key=lambda a: a.sha256)
 
     from .validate import validate_document
 
@@ -137,67 +167,108 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     fp = fingerprint() + "-" + shacl
     cache = out / CACHE_DIR / fp
     cache.mkdir(parents=True, exist_ok=True)
-    parts: list[bytes] = []
-    for index, article in enumerate(articles):
-        cache_file = cache / f"{article.sha256}.nq"
-        if cache_file.exists():
-            parts.append(cache_file.read_bytes())
-            summary.reused += 1
-        else:
-            parts.append(process_article(article, cache_file, shacl))
+    todo = [a for a in articles if not (cache / f"{a.sha256}.json").exists()]
+    summary.reused = len(articles) - len(todo)
+    done = summary.reused
+    if progress:
+        progress(done, len(articles))
+    for result in _run(todo, shacl, workers=workers, executor=executor):
+        _write_cached(cache, result)
+        done += 1
         if progress:
-            progress(index + 1, len(articles))
+            progress(done, len(articles))
 
     summary.documents = len(articles)
-    _assemble(parts, out, summary)
-    _prune_cache(out / CACHE_DIR, keep=fp, shas={a.sha256 for a in articles})
+    _assemble(articles, cache, fp, out, summary)
+    _prune_cache(out / CACHE_DIR, keep=fp)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _assemble(parts: list[bytes], out: Path, summary: BuildSummary) -> None:
-    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH
-    from .store import count, open_store, parse_nquads, parse_turtle_file, write_store, write_trig
+def _run(todo, shacl: str, *, workers: int | None, executor):
+    jobs = [(a, shacl) for a in todo]
+    if executor is not None:
+        yield from executor.map(_process, jobs)
+        return
+    if not jobs or (workers or 1) <= 1 or len(jobs) < 4:
+        for job in jobs:
+            yield _process(job)
+        return
+    from concurrent.futures import ProcessPoolExecutor
 
-    quads = parse_nquads(b"".join(parts))
-    quads += parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
-    quads += parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)
-    quads += parse_turtle_file(ONTOLOGY_DIR / "kg.ttl", ONTOLOGY_GRAPH)
+    n = min(workers or os.cpu_count() or 1, len(jobs))
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        yield from pool.map(_process, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8))))
+
+
+def _write_cached(cache: Path, result: DocumentResult) -> None:
+    for suffix, data in (("trig", result.trig), ("json", json.dumps(result.stats, sort_keys=True).encode())):
+        tmp = cache / f"{result.sha256}.{suffix}.tmp{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, cache / f"{result.sha256}.{suffix}")
+
+
+def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
+    from .model import graph_iri
+    from .store import (open_store, registry_quads, trig_block, trig_header, update_store, write_store,
+                        parse_trig_blocks)
+
+    background = trig_block(registry_quads())
+    stats = [json.loads((cache / f"{a.sha256}.json").read_bytes()) for a in articles]
+    summary.languages = sorted({s["language"] for s in stats})
+    summary.statements = len({iri for s in stats for iri in s["statements"]})
+    summary.entities = len({iri for s in stats for iri in s["entities"]})
+    summary.evidence = sum(s["evidence"] for s in stats)
+    manifest_path = out / CACHE_DIR / MANIFEST
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    current = {"fingerprint": fp, "documents": [a.sha256 for a in articles]}
+
     tmp = out / f".build-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        write_trig(quads, tmp / "graph.trig")
-        write_store(quads, tmp / "store")
+        with open(tmp / "graph.trig", "wb") as f:
+            f.write(trig_header())
+            for a in articles:  # doc graphs sort before graph/ontology and graph/registry
+                f.write((cache / f"{a.sha256}.trig").read_bytes())
+            f.write(background)
+        old_store = out / "store"
+        if previous.get("fingerprint") == fp and old_store.is_dir():
+            before, now = set(previous.get("documents", [])), set(current["documents"])
+            added = sorted(now - before)
+            update_store(old_store, tmp / "store",
+                         remove=[graph_iri(sha) for sha in sorted(before - now)],
+                         add=parse_trig_blocks(cache / f"{sha}.trig" for sha in added))
+        else:
+            write_store(parse_trig_blocks([tmp / "graph.trig"], whole_files=True), tmp / "store")
         store = open_store(tmp / "store")
-        prefix = "PREFIX kg: <https://kg.example.org/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
-        summary.statements = count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> }")
-        summary.evidence = count(store, prefix + "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a kg:Evidence }")
-        summary.entities = count(store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { "
-                                 "{ ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?x } UNION "
-                                 "{ ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?x } "
-                                 "FILTER(STRSTARTS(STR(?x), 'https://kg.example.org/id/')) }")
-        summary.languages = sorted(str(s[0].value) for s in store.query(
-            prefix + "SELECT DISTINCT ?l WHERE { GRAPH ?g { ?d a <https://schema.org/NewsArticle> ; dct:language ?l } }"))
         summary.quads = len(store)
         del store
-        from .viz import export_html
+        summary.html = len(articles) <= HTML_DOCUMENT_LIMIT
+        if summary.html:
+            from .viz import export_html
 
-        export_html(tmp, tmp / "graph.html", title="kg — knowledge graph of the news")
-        # Swap in: the trig file atomically, the store folder by two renames, so a
-        # reader that opened the old store keeps it until it closes.
+            export_html(tmp, tmp / "graph.html", title="kg — knowledge graph of the news")
+        # Swap in: files atomically, the store folder by two renames, so a reader
+        # that opened the old store keeps it until it closes.
         os.replace(tmp / "graph.trig", out / "graph.trig")
-        os.replace(tmp / "graph.html", out / "graph.html")
+        if summary.html:
+            os.replace(tmp / "graph.html", out / "graph.html")
+        elif (out / "graph.html").exists():
+            (out / "graph.html").unlink()  # a stale page would show a graph that no longer is
         old = out / f".store-old-{os.getpid()}"
-        if (out / "store").exists():
-            os.rename(out / "store", old)
-        os.rename(tmp / "store", out / "store")
+        if old_store.exists():
+            os.rename(old_store, old)
+        os.rename(tmp / "store", old_store)
         shutil.rmtree(old, ignore_errors=True)
+        tmp_manifest = manifest_path.with_suffix(f".tmp{os.getpid()}")
+        tmp_manifest.write_text(json.dumps(current))
+        os.replace(tmp_manifest, manifest_path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _prune_cache(root: Path, *, keep: str, shas: set[str]) -> None:
+def _prune_cache(root: Path, *, keep: str) -> None:
     """Drop cache entries of other fingerprints; keep this one's (articles may come back)."""
     for entry in root.iterdir():
         if entry.is_dir() and entry.name != keep:

@@ -58,7 +58,11 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Folder for graph.trig and the store.")
 @click.option("--shacl", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL validator of each article's graph: compiled checks, or pyshacl (slower, the reference).")
-def build(seeds: Path, out: Path, shacl: str) -> None:
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes extracting articles in parallel [default: the machine's cores].")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Extract on this Dask distributed scheduler (tcp://host:8786) instead of local processes.")
+def build(seeds: Path, out: Path, shacl: str, workers: int | None, dask_address: str | None) -> None:
     """Build the knowledge graph from a folder of articles.
 
     Example: kg build --seeds seeds --out output
@@ -76,14 +80,24 @@ def build(seeds: Path, out: Path, shacl: str) -> None:
             bar.__enter__()
         bar.update(1)
 
+    import os
+
+    from .distributed import dask_executor
+
     try:
-        summary = build_graph(seeds, out, progress=progress, shacl=shacl)
+        with dask_executor(dask_address) as executor:
+            summary = build_graph(seeds, out, progress=progress, shacl=shacl,
+                                  workers=workers or os.cpu_count() or 1, executor=executor)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Built {out / 'graph.trig'} and {out / 'graph.html'}: {summary.line()}")
+    html = f" and {out / 'graph.html'}" if summary.html else ""
+    click.echo(f"Built {out / 'graph.trig'}{html}: {summary.line()}")
+    if not summary.html:
+        click.echo(f"Note: no graph.html for {summary.documents} articles; export a part with "
+                   "'kg viz --focus NAME'", err=True)
 
 
 FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "nq", "jsonld"]

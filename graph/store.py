@@ -82,16 +82,67 @@ def write_trig(quads, path: Path) -> None:
 
 
 def write_store(quads, folder: Path) -> None:
-    """A new Oxigraph store in `folder` holding exactly `quads`."""
+    """A new Oxigraph store in `folder` holding exactly `quads` (an iterable, streamed)."""
     ox = _ox()
     try:
         store = ox.Store(str(folder))
-        store.bulk_extend(sort_quads(quads))
+        store.bulk_extend(quads)
         store.flush()
         store.optimize()
         del store
     except OSError as exc:
         raise StoreError(f"{folder}: cannot write the store ({exc})") from None
+
+
+def update_store(old: Path, new: Path, *, remove, add) -> None:
+    """A new store in `new`: a hard-linked checkpoint of `old`, minus and plus some graphs.
+
+    The old store is never written to, so a server or query reading it is not disturbed.
+    """
+    ox = _ox()
+    try:
+        ox.Store.read_only(str(old)).backup(str(new))
+        store = ox.Store(str(new))
+        for graph in remove:
+            store.remove_graph(ox.NamedNode(str(graph)))
+        store.bulk_extend(add)
+        store.flush()
+        del store
+    except OSError as exc:
+        raise StoreError(f"{new}: cannot update the store ({exc})") from None
+
+
+def trig_header() -> bytes:
+    """The prefix lines every TriG file of kg starts with."""
+    return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode()
+
+
+def trig_block(quads) -> bytes:
+    """The quads as TriG graph blocks without the prefix lines, sorted: a piece of graph.trig."""
+    ox = _ox()
+    data = ox.serialize(sort_quads(quads), format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+    lines = data.split(b"\n")
+    start = 0
+    while start < len(lines) and lines[start].startswith(b"@prefix "):
+        start += 1
+    return b"\n".join(lines[start:])
+
+
+def parse_trig_blocks(paths, *, whole_files: bool = False):
+    """Quads of TriG blocks (or whole files) on disk, streamed."""
+    ox = _ox()
+    header = b"" if whole_files else trig_header()
+    for path in paths:
+        yield from ox.parse(header + Path(path).read_bytes(), format=ox.RdfFormat.TRIG)
+
+
+def registry_quads() -> list:
+    """The registry, roles and vocabulary in their named graphs."""
+    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH
+
+    return (parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
+            + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)
+            + parse_turtle_file(ONTOLOGY_DIR / "kg.ttl", ONTOLOGY_GRAPH))
 
 
 def open_store(folder: Path):
