@@ -28,7 +28,7 @@ CACHE_DIR = ".cache"
 MANIFEST = "manifest.json"
 #: above this many articles kg build leaves the HTML to `kg viz --focus` (a page of
 #: tens of thousands of entities helps no one, and costs the build its speed)
-HTML_DOCUMENT_LIMIT = 1000
+HTML_DOCUMENT_LIMIT = 500
 
 
 @dataclass
@@ -210,8 +210,7 @@ def _write_cached(cache: Path, result: DocumentResult) -> None:
 
 def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
     from .model import graph_iri
-    from .store import (open_store, registry_quads, trig_block, trig_header, update_store, write_store,
-                        parse_trig_blocks)
+    from .store import open_store, registry_quads, trig_block, trig_header, update_store, write_store
 
     background = trig_block(registry_quads())
     stats = [json.loads((cache / f"{a.sha256}.json").read_bytes()) for a in articles]
@@ -238,9 +237,9 @@ def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) 
             added = sorted(now - before)
             update_store(old_store, tmp / "store",
                          remove=[graph_iri(sha) for sha in sorted(before - now)],
-                         add=parse_trig_blocks(cache / f"{sha}.trig" for sha in added))
+                         add=b"".join((cache / f"{sha}.trig").read_bytes() for sha in added))
         else:
-            write_store(parse_trig_blocks([tmp / "graph.trig"], whole_files=True), tmp / "store")
+            write_store(tmp / "graph.trig", tmp / "store")
         store = open_store(tmp / "store")
         summary.quads = len(store)
         del store

@@ -303,6 +303,10 @@ class _Builder:
             self.state(entity_iri(m.entity), SKOS.altLabel, Literal(surface, lang=sentence.language), ev, True)
 
 
+def _triple_key(t) -> tuple:
+    return (str(t[0]), str(t[1]), str(t[2]), getattr(t[2], "datatype", None) or "", getattr(t[2], "language", None) or "")
+
+
 def _strip_genitive(text: str, entity) -> str:
     names = [entity.label, *(a for a, _ in entity.aliases)]
     for suffix in ("'s", "’s", "s", "'", "’"):
@@ -327,7 +331,8 @@ def model_document(extraction: Extraction, registry: Registry) -> DocumentGraph:
         b.claim(claim)
     b.aliases()
     sha = extraction.article.sha256
-    return DocumentGraph(graph_iri(sha), b.doc, tuple(sorted(b.triples)))
+    # sorted by their N-Triples text, which is cheap; the store and the TriG sort again anyway
+    return DocumentGraph(graph_iri(sha), b.doc, tuple(sorted(b.triples, key=_triple_key)))
 
 
 def ontology_files() -> list[Path]:

@@ -164,6 +164,28 @@ def _alternation(names: list[str], *, flags: int) -> re.Pattern | None:
     return re.compile(rf"(?<![\w-])({body}){_GENITIVE}(?![\w])", flags)
 
 
+_GENITIVE_ENDINGS = ("'s", "’s", "s", "'", "’")
+
+
+def _occurrences(text: str, name: str, start: int, end: int):
+    """(start, end) of `name` as a whole word in text[start:end], a genitive ending included."""
+    pos = text.find(name, start, end)
+    while pos != -1:
+        after = pos + len(name)
+        before_ok = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_-")
+        if before_ok:
+            stop = after
+            for ending in _GENITIVE_ENDINGS:
+                if text.startswith(ending, after) and after + len(ending) <= end:
+                    stop = after + len(ending)
+                    break
+            for candidate in (stop, after):
+                if candidate >= end or not (text[candidate].isalnum() or text[candidate] == "_"):
+                    yield pos, candidate
+                    break
+        pos = text.find(name, pos + 1, end)
+
+
 def resolve_mentions(article: Article, sentences: list[Sentence], names: list[NameHit],
                      registry: Registry) -> tuple[list[Mention], list[Entity]]:
     """Every person and organization mention in the article's non-boilerplate sentences.
@@ -205,12 +227,11 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
             local[name] = (next(iter(keys)), "family-name")
 
     hits = list(registry_hits)
-    if local:
-        regex = _alternation(list(local), flags=0)
+    for name, (key, rule) in local.items():
+        # a handful of names per article: finding them is cheaper than compiling a regex
         for s in body:
-            for m in regex.finditer(text[s.start:s.end]):
-                key, rule = local[m.group(1)]
-                hits.append((s.start + m.start(), s.start + m.end(), key, rule))
+            for start, end in _occurrences(text, name, s.start, s.end):
+                hits.append((start, end, key, rule))
 
     kinds = {k: e.kind for k, e in registry.entities.items()}
     kinds.update({k: e.kind for k, e in new_entities.items()})

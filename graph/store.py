@@ -81,12 +81,12 @@ def write_trig(quads, path: Path) -> None:
     ox.serialize(sort_quads(quads), output=str(path), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
-def write_store(quads, folder: Path) -> None:
-    """A new Oxigraph store in `folder` holding exactly `quads` (an iterable, streamed)."""
+def write_store(trig: Path, folder: Path) -> None:
+    """A new Oxigraph store in `folder` holding exactly the quads of the TriG file `trig`."""
     ox = _ox()
     try:
         store = ox.Store(str(folder))
-        store.bulk_extend(quads)
+        store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
         store.flush()
         store.optimize()
         del store
@@ -94,8 +94,8 @@ def write_store(quads, folder: Path) -> None:
         raise StoreError(f"{folder}: cannot write the store ({exc})") from None
 
 
-def update_store(old: Path, new: Path, *, remove, add) -> None:
-    """A new store in `new`: a hard-linked checkpoint of `old`, minus and plus some graphs.
+def update_store(old: Path, new: Path, *, remove, add: bytes) -> None:
+    """A new store in `new`: a hard-linked checkpoint of `old`, minus some graphs, plus TriG blocks.
 
     The old store is never written to, so a server or query reading it is not disturbed.
     """
@@ -105,7 +105,8 @@ def update_store(old: Path, new: Path, *, remove, add) -> None:
         store = ox.Store(str(new))
         for graph in remove:
             store.remove_graph(ox.NamedNode(str(graph)))
-        store.bulk_extend(add)
+        if add:
+            store.bulk_load(input=trig_header() + add, format=ox.RdfFormat.TRIG)
         store.flush()
         del store
     except OSError as exc:
@@ -126,14 +127,6 @@ def trig_block(quads) -> bytes:
     while start < len(lines) and lines[start].startswith(b"@prefix "):
         start += 1
     return b"\n".join(lines[start:])
-
-
-def parse_trig_blocks(paths, *, whole_files: bool = False):
-    """Quads of TriG blocks (or whole files) on disk, streamed."""
-    ox = _ox()
-    header = b"" if whole_files else trig_header()
-    for path in paths:
-        yield from ox.parse(header + Path(path).read_bytes(), format=ox.RdfFormat.TRIG)
 
 
 def registry_quads() -> list:

@@ -223,15 +223,21 @@ def fast_problems(triples, *, include_background: bool = False) -> list[str]:
         return False
 
     focus_nodes = doc.subjects | (bg.subjects if include_background else set())
-    problems: set[str] = set()
+    by_target: dict[str, list[NodeShape]] = defaultdict(list)
     for shape in compiled_shapes():
-        for focus in sorted(focus_nodes):
-            if not has_class(focus, shape.target_class):
-                continue
-            if shape.iri_only and focus.startswith("_:"):
-                problems.add(f"{focus}: not an IRI")
-            for ps in shape.properties:
-                problems.update(f"{focus} {ps.path}: {m}" for m in _check(ps, focus, values, has_class))
+        by_target[shape.target_class].append(shape)
+    problems: set[str] = set()
+    for focus in focus_nodes:
+        classes = set()
+        for t in doc.types.get(focus, set()) | bg.types.get(focus, set()):
+            classes.add(t)
+            classes.update(supers.get(t, ()))
+        for cls in classes & by_target.keys():
+            for shape in by_target[cls]:
+                if shape.iri_only and focus.startswith("_:"):
+                    problems.add(f"{focus}: not an IRI")
+                for ps in shape.properties:
+                    problems.update(f"{focus} {ps.path}: {m}" for m in _check(ps, focus, values, has_class))
     return sorted(problems)
 
 
