@@ -261,5 +261,73 @@ def verify(graph_dir: Path, seeds: Path) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder that 'kg build --out' wrote.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+def serve(graph_dir: Path, host: str, port: int) -> None:
+    """Serve the graph read-only over the SPARQL 1.1 protocol (Oxigraph server).
+
+    The default graph is the union of all articles, as in kg query. Ctrl-C stops.
+
+    Example: kg serve --port 7878   (then: kg query roles --endpoint http://127.0.0.1:7878/query)
+    """
+    from .remote import serve as run
+
+    def ready(url: str) -> None:
+        click.echo(f"Serving {graph_dir} at {url} (read-only; Ctrl-C stops)", err=True)
+
+    sys.exit(run(graph_dir, host=host, port=port, on_ready=ready))
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store.")
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder that 'kg build --out' wrote.")
+@click.option("--user", envvar="KG_PUSH_USER", help="User name (or KG_PUSH_USER); the password comes from "
+              "KG_PUSH_PASSWORD or a prompt, never from the command line.")
+@click.option("--all", "everything", is_flag=True, help="Send every graph, not only what changed since the last push.")
+@click.option("--timeout", type=float, default=60.0, show_default=True)
+def push(endpoint: str, graph_dir: Path, user: str | None, everything: bool, timeout: float) -> None:
+    """Upload the graph to a SPARQL server, one named graph per article.
+
+    Each graph is replaced with an HTTP PUT (Graph Store Protocol); graphs of
+    articles no longer in the build are deleted; a second push sends only what
+    changed.
+
+    Example: kg push --endpoint http://127.0.0.1:7878/store
+    """
+    import os
+
+    from .remote import push as run
+
+    auth = None
+    if user:
+        password = os.environ.get("KG_PUSH_PASSWORD")
+        if password is None:
+            password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+        auth = (user, password)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="graphs", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        summary = run(graph_dir, endpoint, auth=auth, everything=everything, timeout=timeout, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"Pushed to {endpoint}: {len(summary.sent)} graphs sent, {len(summary.deleted)} deleted, "
+               f"{summary.unchanged} unchanged")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

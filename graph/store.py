@@ -217,3 +217,12 @@ def select_terms(store, query: str, **bindings) -> list[dict]:
     result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
+
+
+def graph_ntriples(store, graph: str) -> bytes:
+    """The triples of one named graph as N-Triples, sorted."""
+    ox = _ox()
+    triples = [ox.Triple(q.subject, q.predicate, q.object)
+               for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return b"".join(sorted(data.splitlines(keepends=True)))
