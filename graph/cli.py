@@ -36,6 +36,32 @@ class KgGroup(click.Group):
             ctx.exit(1)
 
 
+def graph_option(f):
+    return click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"),
+                        show_default=True, help="Folder that 'kg build --out' wrote.")(f)
+
+
+class Progress:
+    """A progress bar on standard error, shown only on a terminal and for enough items."""
+
+    def __init__(self, label: str, minimum: int = 20):
+        self.label, self.minimum, self.bar = label, minimum, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.minimum or not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            self.bar.update(done)
+        else:
+            self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @click.group(cls=KgGroup)
 @click.version_option(__version__, prog_name="kg")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
@@ -69,16 +95,7 @@ def build(seeds: Path, out: Path, shacl: str, workers: int | None, dask_address:
     """
     from .build import build_graph
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if total < 20 or not sys.stderr.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="articles", file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
+    progress = Progress("articles")
 
     import os
 
@@ -89,8 +106,7 @@ def build(seeds: Path, out: Path, shacl: str, workers: int | None, dask_address:
             summary = build_graph(seeds, out, progress=progress, shacl=shacl,
                                   workers=workers or os.cpu_count() or 1, executor=executor)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
     html = f" and {out / 'graph.html'}" if summary.html else ""
@@ -105,8 +121,7 @@ FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "n
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Folder that 'kg build --out' wrote.")
+@graph_option
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Result format [default: table on a terminal, tsv when piped; turtle for CONSTRUCT].")
 @click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the local store.")
@@ -183,8 +198,7 @@ def _query_text(arg: str, q) -> tuple[str, tuple[str, ...]]:
 
 
 @main.command()
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Folder that 'kg build --out' wrote.")
+@graph_option
 @click.option("-o", "--output", "out_file", type=click.Path(path_type=Path), default=None,
               help="HTML file to write [default: graph.html in the graph folder].")
 @click.option("--focus", metavar="NAME", help="Only the neighbourhood of this entity.")
@@ -213,8 +227,7 @@ def viz(graph_dir: Path, out_file: Path | None, focus: str | None, hops: int, re
 @main.command()
 @click.argument("a")
 @click.argument("b", required=False)
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Folder that 'kg build --out' wrote.")
+@graph_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def trace(a: str, b: str | None, graph_dir: Path, fmt: str) -> None:
     """Trace the relationships of A (or between A and B) back to their sources.
@@ -238,8 +251,7 @@ def trace(a: str, b: str | None, graph_dir: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Folder that 'kg build --out' wrote.")
+@graph_option
 @click.option("--seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
               help="Folder the graph was built from.")
 def verify(graph_dir: Path, seeds: Path) -> None:
@@ -262,8 +274,7 @@ def verify(graph_dir: Path, seeds: Path) -> None:
 
 
 @main.command()
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Folder that 'kg build --out' wrote.")
+@graph_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 def serve(graph_dir: Path, host: str, port: int) -> None:
@@ -284,8 +295,7 @@ def serve(graph_dir: Path, host: str, port: int) -> None:
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store.")
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Folder that 'kg build --out' wrote.")
+@graph_option
 @click.option("--user", envvar="KG_PUSH_USER", help="User name (or KG_PUSH_USER); the password comes from "
               "KG_PUSH_PASSWORD or a prompt, never from the command line.")
 @click.option("--all", "everything", is_flag=True, help="Send every graph, not only what changed since the last push.")
@@ -309,22 +319,11 @@ def push(endpoint: str, graph_dir: Path, user: str | None, everything: bool, tim
         if password is None:
             password = click.prompt(f"Password for {user}", hide_input=True, err=True)
         auth = (user, password)
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not sys.stderr.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="graphs", file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
+    progress = Progress("graphs", minimum=1)
     try:
         summary = run(graph_dir, endpoint, auth=auth, everything=everything, timeout=timeout, progress=progress)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
     click.echo(f"Pushed to {endpoint}: {len(summary.sent)} graphs sent, {len(summary.deleted)} deleted, "
                f"{summary.unchanged} unchanged")
 
