@@ -25,7 +25,9 @@ from .errors import BuildError, KgError, ReadError
 from .read import SUFFIXES, read_article
 
 CACHE_DIR = ".cache"
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.json"  # what the output holds: fingerprint and documents
+FILES = "files.json"  # size, time, inode and hash of each article file seen
+STATS = "stats.json"  # per document: what it counts (statements, entities, evidence)
 #: above this many articles kg build leaves the HTML to `kg viz --focus` (a page of
 #: tens of thousands of entities helps no one, and costs the build its speed)
 HTML_DOCUMENT_LIMIT = 500
@@ -141,25 +143,41 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         raise BuildError(f"--out {out}: not writable ({exc.strerror or exc})") from None
 
     summary = BuildSummary()
-    articles = []
+    files_path = out / CACHE_DIR / FILES
+    known = _load_json(files_path)
+    files: dict[str, dict] = {}
+    items: list[_Item] = []
     seen: dict[str, str] = {}
     for path in list_articles(seeds):
+        rel = path.relative_to(seeds).as_posix()
         try:
-            article = read_article(path, root=seeds)
-        except ReadError as exc:
-            summary.warnings.append(str(exc))
+            st = path.stat()
+        except OSError as exc:
+            summary.warnings.append(f"{rel}: cannot read ({exc.strerror or exc})")
             continue
-        if article.encoding != "utf-8":
-            summary.warnings.append(f"{article.path}: not UTF-8; read as {article.encoding}")
-        if article.sha256 in seen:
-            summary.warnings.append(f"{article.path}: same text as {seen[article.sha256]}; skipped")
+        entry = known.get(rel)
+        article = None
+        # an unchanged file (same size, modification time and inode) keeps its hash: no need to read it
+        if not (entry and [entry["size"], entry["mtime"], entry["inode"]] == [st.st_size, st.st_mtime_ns, st.st_ino]):
+            try:
+                article = read_article(path, root=seeds)
+            except ReadError as exc:
+                summary.warnings.append(str(exc))
+                continue
+            entry = {"size": st.st_size, "mtime": st.st_mtime_ns, "inode": st.st_ino,
+                     "sha": article.sha256, "encoding": article.encoding}
+        files[rel] = entry
+        if entry["encoding"] != "utf-8":
+            summary.warnings.append(f"{rel}: not UTF-8; read as {entry['encoding']}")
+        if entry["sha"] in seen:
+            summary.warnings.append(f"{rel}: same text as {seen[entry['sha']]}; skipped")
             continue
-        seen[article.sha256] = article.path
-        articles.append(article)
-    if not articles:
+        seen[entry["sha"]] = rel
+        items.append(_Item(path, entry["sha"], article))
+    if not items:
         raise BuildError(f"--seeds {seeds}: no readable article (.txt, .md, .html)")
     # graph order: named graphs are named from the content hash
-    articles.sort(key=lambda a: a.sha256)
+    items.sort(key=lambda item: item.sha256)
 
     from .validate import validate_document
 
@@ -167,22 +185,51 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     fp = fingerprint() + "-" + shacl
     cache = out / CACHE_DIR / fp
     cache.mkdir(parents=True, exist_ok=True)
-    todo = [a for a in articles if not (cache / f"{a.sha256}.json").exists()]
-    summary.reused = len(articles) - len(todo)
+    stats = _load_json(cache / STATS)
+    todo = []
+    for item in items:
+        if item.sha256 in stats and (cache / f"{item.sha256}.trig").exists():
+            continue
+        todo.append(item.article or read_article(item.path, root=seeds))
+    summary.reused = len(items) - len(todo)
     done = summary.reused
     if progress:
-        progress(done, len(articles))
+        progress(done, len(items))
     for result in _run(todo, shacl, workers=workers, executor=executor):
-        _write_cached(cache, result)
+        _write_atomic(cache / f"{result.sha256}.trig", result.trig)
+        stats[result.sha256] = result.stats
         done += 1
         if progress:
-            progress(done, len(articles))
+            progress(done, len(items))
+    if todo:
+        _write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
 
-    summary.documents = len(articles)
-    _assemble(articles, cache, fp, out, summary)
+    summary.documents = len(items)
+    _assemble([i.sha256 for i in items], stats, cache, fp, out, summary)
+    _write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
     _prune_cache(out / CACHE_DIR, keep=fp)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass(frozen=True)
+class _Item:
+    path: Path
+    sha256: str
+    article: object  # the Article when it had to be read, else None
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _run(todo, shacl: str, *, workers: int | None, executor):
@@ -201,26 +248,19 @@ def _run(todo, shacl: str, *, workers: int | None, executor):
         yield from pool.map(_process, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8))))
 
 
-def _write_cached(cache: Path, result: DocumentResult) -> None:
-    for suffix, data in (("trig", result.trig), ("json", json.dumps(result.stats, sort_keys=True).encode())):
-        tmp = cache / f"{result.sha256}.{suffix}.tmp{os.getpid()}"
-        tmp.write_bytes(data)
-        os.replace(tmp, cache / f"{result.sha256}.{suffix}")
-
-
-def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
+def _assemble(shas: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
     from .model import graph_iri
     from .store import open_store, registry_quads, trig_block, trig_header, update_store, write_store
 
     background = trig_block(registry_quads())
-    stats = [json.loads((cache / f"{a.sha256}.json").read_bytes()) for a in articles]
+    stats = [all_stats[sha] for sha in shas]
     summary.languages = sorted({s["language"] for s in stats})
     summary.statements = len({iri for s in stats for iri in s["statements"]})
     summary.entities = len({iri for s in stats for iri in s["entities"]})
     summary.evidence = sum(s["evidence"] for s in stats)
     manifest_path = out / CACHE_DIR / MANIFEST
     previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    current = {"fingerprint": fp, "documents": [a.sha256 for a in articles]}
+    current = {"fingerprint": fp, "documents": shas}
 
     tmp = out / f".build-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -228,8 +268,8 @@ def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) 
     try:
         with open(tmp / "graph.trig", "wb") as f:
             f.write(trig_header())
-            for a in articles:  # doc graphs sort before graph/ontology and graph/registry
-                f.write((cache / f"{a.sha256}.trig").read_bytes())
+            for sha in shas:  # doc graphs sort before graph/ontology and graph/registry
+                f.write((cache / f"{sha}.trig").read_bytes())
             f.write(background)
         old_store = out / "store"
         if previous.get("fingerprint") == fp and old_store.is_dir():
@@ -243,7 +283,7 @@ def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) 
         store = open_store(tmp / "store")
         summary.quads = len(store)
         del store
-        summary.html = len(articles) <= HTML_DOCUMENT_LIMIT
+        summary.html = len(shas) <= HTML_DOCUMENT_LIMIT
         if summary.html:
             from .viz import export_html
 
@@ -260,9 +300,7 @@ def _assemble(articles, cache: Path, fp: str, out: Path, summary: BuildSummary) 
             os.rename(old_store, old)
         os.rename(tmp / "store", old_store)
         shutil.rmtree(old, ignore_errors=True)
-        tmp_manifest = manifest_path.with_suffix(f".tmp{os.getpid()}")
-        tmp_manifest.write_text(json.dumps(current))
-        os.replace(tmp_manifest, manifest_path)
+        _write_atomic(manifest_path, json.dumps(current).encode())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
