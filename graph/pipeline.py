@@ -11,14 +11,14 @@ import dataclasses
 from .extract import discover_names, extract_claims
 from .resolve import Registry, resolve_mentions
 from .rules import RuleSet
-from .segment import detect_language, split_sentences
+from .segment import article_language, split_sentences
 from .types import Article, Extraction
 
 
 def extract_article(article: Article, rules: RuleSet, registry: Registry) -> Extraction:
     """Sentences, mentions, new entities and claims of one article."""
     if not article.language:
-        article = dataclasses.replace(article, language=detect_language(article.text)[0])
+        article = dataclasses.replace(article, language=article_language(article.text, rules))
     sentences = split_sentences(article, rules)
     known, _ = resolve_mentions(article, sentences, [], registry)
     names = discover_names(article, sentences, known, rules)
