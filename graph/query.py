@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import KgError
-from .vocab import PREFIXES
+from .vocab import PREFIXES, compact
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 DEFAULT_TIMEOUT = 60.0
@@ -286,20 +286,6 @@ def run_endpoint(text: str, endpoint: str, fmt: Format, out: BinaryIO, *,
         raise QueryTimeout(f"{endpoint}: no answer within {timeout:g} s (--timeout)") from None
     except httpx.HTTPError as exc:
         raise QueryError(f"--endpoint {endpoint}: {exc}") from None
-
-
-def compact(iri: str) -> str:
-    """An IRI as a prefixed name where a known prefix fits.
-
-    >>> compact("https://kg.example.org/id/org/scale-ai")
-    'kgo:scale-ai'
-    """
-    best = None
-    for prefix, base in PREFIXES.items():
-        if iri.startswith(base) and re.fullmatch(r"[\w.-]*", iri[len(base):]):
-            if best is None or len(base) > len(PREFIXES[best]):
-                best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
 
 
 def _cell(term: dict | None) -> str:

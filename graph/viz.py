@@ -17,8 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import KgError
-from .query import compact
-from .vocab import BASE
+from .vocab import BASE, compact
 
 TEMPLATES = Path(__file__).parent / "templates"
 PHYSICS_LIMIT = 300  # above this many nodes, the layout is computed once in Python

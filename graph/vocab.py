@@ -6,6 +6,8 @@ test; `OA` holds the W3C Web Annotation terms rdflib does not ship.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
@@ -104,3 +106,17 @@ PREFIXES = {
     "kgu": BASE + "id/unit/",
     "role": BASE + "role/",
 }
+
+
+def compact(iri: str) -> str:
+    """An IRI as a prefixed name where a known prefix fits.
+
+    >>> compact("https://kg.example.org/id/org/scale-ai")
+    'kgo:scale-ai'
+    """
+    best = None
+    for prefix, base in PREFIXES.items():
+        if iri.startswith(base) and re.fullmatch(r"[\w.-]*", iri[len(base):]):
+            if best is None or len(base) > len(PREFIXES[best]):
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
