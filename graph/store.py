@@ -1,8 +1,8 @@
 """The embedded store and the graph files: the only module that imports pyoxigraph.
 
-In: quads (rdflib terms from model.py, or N-Quads from the cache).
-Out: `graph.trig` and an Oxigraph store folder, written sorted so that the
-same input gives byte-identical files.
+In: rdflib triples from model.py, TriG blocks from the build cache.
+Out: TriG blocks (sorted, so the same input gives byte-identical files), the
+Oxigraph store folder, and query results.
 """
 
 from __future__ import annotations
@@ -48,19 +48,6 @@ def to_quads(triples, graph: URIRef) -> list:
     return [ox.Quad(term(s), term(p), term(o), g) for s, p, o in triples]
 
 
-def nquads_bytes(quads) -> bytes:
-    """N-Quads of the quads, one per line, sorted."""
-    ox = _ox()
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    lines = sorted(set(data.decode("utf-8").splitlines()))
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-
-
-def parse_nquads(data: bytes) -> list:
-    ox = _ox()
-    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-
-
 def parse_turtle_file(path: Path, graph: URIRef) -> list:
     ox = _ox()
     try:
@@ -73,12 +60,6 @@ def parse_turtle_file(path: Path, graph: URIRef) -> list:
 
 def sort_quads(quads) -> list:
     return sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-
-
-def write_trig(quads, path: Path) -> None:
-    """TriG with the project's prefixes, graphs and quads sorted."""
-    ox = _ox()
-    ox.serialize(sort_quads(quads), output=str(path), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
 def write_store(trig: Path, folder: Path) -> None:

@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 from .errors import OntologyError, ValidationError
 from .model import ONTOLOGY_DIR, ontology_files
@@ -178,7 +177,9 @@ def _background() -> tuple[_Index, dict[str, set[str]]]:
     _, graph = _graphs()
     index = _Index(graph)
     parents: dict[str, set[str]] = defaultdict(set)
-    for s, o in graph.subject_objects(predicate=__import__("rdflib").URIRef(SUBCLASS)):
+    from rdflib import URIRef
+
+    for s, o in graph.subject_objects(predicate=URIRef(SUBCLASS)):
         parents[str(s)].add(str(o))
 
     def closure(c: str, seen=None) -> set[str]:
@@ -325,7 +326,3 @@ def _pyshacl_problems(triples) -> list[str]:
         path = report.value(result, RSH.resultPath)
         problems.append(f"{focus} {path or ''}: {report.value(result, RSH.resultMessage)}")
     return sorted(problems)
-
-
-def shapes_path() -> Path:
-    return ONTOLOGY_DIR / "shapes.ttl"
