@@ -6,6 +6,7 @@ anything else is a bug: one line too, and the traceback with --debug.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,9 +29,6 @@ class KgGroup(click.Group):
             if isinstance(exc, KgError):
                 click.echo(f"Error: {exc}", err=True)
                 ctx.exit(exc.exit_code)
-            if isinstance(exc, KeyboardInterrupt):
-                click.echo("Error: interrupted", err=True)
-                ctx.exit(130)
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
                        err=True)
             ctx.exit(1)
@@ -96,8 +94,6 @@ def build(seeds: Path, out: Path, shacl: str, workers: int | None, dask_address:
     from .build import build_graph
 
     progress = Progress("articles")
-
-    import os
 
     from .distributed import dask_executor
 
@@ -309,8 +305,6 @@ def push(endpoint: str, graph_dir: Path, user: str | None, everything: bool, tim
 
     Example: kg push --endpoint http://127.0.0.1:7878/store
     """
-    import os
-
     from .remote import push as run
 
     auth = None
