@@ -180,7 +180,7 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
             summary.warnings.append(f"{rel}: same text as {seen[entry['sha']]}; skipped")
             continue
         seen[entry["sha"]] = rel
-        items.append(_Item(path, entry["sha"], article))
+        items.append(_Item(path, entry["sha"], article, document_key(entry["sha"], rel)))
     if not items:
         raise BuildError(f"--seeds {seeds}: no readable article (.txt, .md, .html)")
     # graph order: named graphs are named from the content hash
@@ -195,7 +195,7 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     stats = _load_json(cache / STATS)
     todo = []
     for item in items:
-        if item.sha256 in stats and (cache / f"{item.sha256}.trig").exists():
+        if item.key in stats and (cache / f"{item.key}.trig").exists():
             continue
         todo.append(item.article or read_article(item.path, root=seeds))
     summary.reused = len(items) - len(todo)
@@ -203,8 +203,9 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     if progress:
         progress(done, len(items))
     for result in _run(todo, shacl, workers=workers, executor=executor):
-        _write_atomic(cache / f"{result.sha256}.trig", result.trig)
-        stats[result.sha256] = result.stats
+        key = document_key(result.sha256, result.stats["path"])
+        _write_atomic(cache / f"{key}.trig", result.trig)
+        stats[key] = result.stats
         done += 1
         if progress:
             progress(done, len(items))
@@ -212,7 +213,7 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         _write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
 
     summary.documents = len(items)
-    _assemble([i.sha256 for i in items], stats, cache, fp, out, summary)
+    _assemble([i.key for i in items], stats, cache, fp, out, summary)
     _write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
     _prune_cache(out / CACHE_DIR, keep=fp)
     summary.seconds = time.perf_counter() - started
@@ -224,6 +225,19 @@ class _Item:
     path: Path
     sha256: str
     article: object  # the Article when it had to be read, else None
+    key: str
+
+
+def document_key(sha256: str, path: str) -> str:
+    """What a cached graph depends on: the article's text and its path (the graph records the path).
+
+    The key starts with the content hash, so keys sort in the order of the graph names.
+    """
+    return f"{sha256}.{hashlib.sha256(path.encode()).hexdigest()[:12]}"
+
+
+def document_sha(key: str) -> str:
+    return key.split(".", 1)[0]
 
 
 def _load_json(path: Path) -> dict:
@@ -255,19 +269,19 @@ def _run(todo, shacl: str, *, workers: int | None, executor):
         yield from pool.map(_process, jobs, chunksize=max(1, min(64, len(jobs) // (n * 8))))
 
 
-def _assemble(shas: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
+def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
     from .model import graph_iri
     from .store import open_store, registry_quads, trig_block, trig_header, update_store, write_store
 
     background = trig_block(registry_quads())
-    stats = [all_stats[sha] for sha in shas]
+    stats = [all_stats[key] for key in keys]
     summary.languages = sorted({s["language"] for s in stats})
     summary.statements = len({iri for s in stats for iri in s["statements"]})
     summary.entities = len({iri for s in stats for iri in s["entities"]})
     summary.evidence = sum(s["evidence"] for s in stats)
     manifest_path = out / CACHE_DIR / MANIFEST
     previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    current = {"fingerprint": fp, "documents": shas}
+    current = {"fingerprint": fp, "documents": keys}
 
     tmp = out / f".build-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -276,23 +290,25 @@ def _assemble(shas: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
         with open(tmp / "graph.trig", "wb") as f:
             f.write(trig_header())
             f.flush()
-            for sha in shas:  # doc graphs sort before graph/ontology and graph/registry
-                with open(cache / f"{sha}.trig", "rb") as block:
+            for key in keys:  # doc graphs sort before graph/ontology and graph/registry
+                with open(cache / f"{key}.trig", "rb") as block:
                     _copy(block, f)
             f.write(background)
         old_store = out / "store"
         if previous.get("fingerprint") == fp and old_store.is_dir():
             before, now = set(previous.get("documents", [])), set(current["documents"])
             added = sorted(now - before)
+            # a moved article keeps its graph name (its content) but not its content (the path):
+            # removing first and adding after handles it like any change
             update_store(old_store, tmp / "store",
-                         remove=[graph_iri(sha) for sha in sorted(before - now)],
-                         add=b"".join((cache / f"{sha}.trig").read_bytes() for sha in added))
+                         remove=sorted({graph_iri(document_sha(key)) for key in before - now}),
+                         add=b"".join((cache / f"{key}.trig").read_bytes() for key in added))
         else:
             write_store(tmp / "graph.trig", tmp / "store")
         store = open_store(tmp / "store")
         summary.quads = len(store)
         del store
-        summary.html = len(shas) <= HTML_DOCUMENT_LIMIT
+        summary.html = len(keys) <= HTML_DOCUMENT_LIMIT
         if summary.html:
             from .viz import export_html
 

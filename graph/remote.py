@@ -82,7 +82,7 @@ class PushSummary:
 
 def local_graphs(graph_dir: Path) -> dict[str, str]:
     """Named graph IRI -> version, from the build's manifest: a graph changes with its article or the code."""
-    from .build import CACHE_DIR, MANIFEST
+    from .build import CACHE_DIR, MANIFEST, document_sha
     from .model import ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
 
     path = graph_dir / CACHE_DIR / MANIFEST
@@ -90,7 +90,7 @@ def local_graphs(graph_dir: Path) -> dict[str, str]:
         raise RemoteError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
     manifest = json.loads(path.read_text())
     fp = manifest["fingerprint"]
-    graphs = {str(graph_iri(sha)): f"{fp}:{sha}" for sha in manifest["documents"]}
+    graphs = {str(graph_iri(document_sha(key))): f"{fp}:{key}" for key in manifest["documents"]}
     graphs[str(REGISTRY_GRAPH)] = fp
     graphs[str(ONTOLOGY_GRAPH)] = fp
     return graphs

@@ -64,3 +64,20 @@ def test_an_incremental_build_equals_a_fresh_build_of_the_same_articles(tmp_path
     assert store_quads(out / "store") == store_quads(tmp_path / "fresh" / "store")
     assert (incremental.statements, incremental.entities, incremental.quads) == \
         (fresh.statements, fresh.entities, fresh.quads)
+
+
+def test_a_moved_article_carries_its_new_path(tmp_path):
+    seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
+    out = tmp_path / "out"
+    build_graph(seeds, out)
+    (seeds / "archive").mkdir()
+    (seeds / "003_e472da36a4955f5c.txt").rename(seeds / "archive" / "003.txt")
+    build_graph(seeds, out)
+    store = ox.Store.read_only(str(out / "store"))
+    paths = {r["p"].value for r in store.query(
+        "SELECT ?p WHERE { GRAPH ?g { ?d <https://kg.example.org/ontology#path> ?p } }")}
+    assert "archive/003.txt" in paths and "003_e472da36a4955f5c.txt" not in paths
+    fresh = tmp_path / "fresh"
+    build_graph(seeds, fresh)
+    assert (out / "graph.trig").read_bytes() == (fresh / "graph.trig").read_bytes()
+    assert store_quads(out / "store") == store_quads(fresh / "store")
