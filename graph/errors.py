@@ -6,7 +6,8 @@
      ├── OntologyError  the vocabulary, registry or shapes are malformed
      ├── ValidationError a built graph violates ontology/shapes.ttl
      ├── BuildError     a build cannot run (no articles, output not writable)
-     └── StoreError     the store cannot be written or opened
+     ├── StoreError     the store cannot be written or opened
+     └── NoGraphError   --graph names a folder no build wrote
 """
 
 from __future__ import annotations
@@ -43,3 +44,7 @@ class BuildError(KgError):
 
 class StoreError(KgError):
     pass
+
+
+class NoGraphError(KgError):
+    exit_code = 2

@@ -87,7 +87,7 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
             continue
         lang = rules[sentence.language]
         masked = mask_sentence(article, sentence, mentions)
-        stop = _name_stop(lang)
+        stop = lang.cues["name_stop"]
         for rule in lang.names:
             for m in rule.regex.finditer(masked.text):
                 name = m.group("name")
@@ -102,17 +102,6 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
                 kind = EntityKind.PERSON if rule.kind == "person" else EntityKind.ORGANIZATION
                 hits.append(NameHit(start, end, article.text[start:end], kind, rule.id))
     return hits
-
-
-_STOP_CACHE: dict[int, re.Pattern] = {}
-
-
-def _name_stop(lang: LanguageRules) -> re.Pattern:
-    key = id(lang)
-    if key not in _STOP_CACHE:
-        words = f"(?:{lang.macro('DET')}|{lang.macro('NAMESTOP')})"
-        _STOP_CACHE[key] = re.compile(rf"(?:{words} )+(?=\S)")
-    return _STOP_CACHE[key]
 
 
 def focus_organization(mentions: list[Mention]) -> str | None:
@@ -225,7 +214,7 @@ class _MatchReader:
                 bound.add(out[slot][0].key)
             elif kind in ("ROLE", "ROLES"):
                 roles = []
-                for r in re.finditer(self.lang.roles and _role_alternation(self.lang), text):
+                for r in re.finditer(self.lang.role_pattern(), text):
                     role = self.lang.role_of(r.group(0))
                     if role:
                         roles.append(RoleRef(role))
@@ -288,16 +277,6 @@ class _MatchReader:
             if inside:
                 return EntityRef(inside[-1].entity)
         return None
-
-
-_ROLE_ALT: dict[int, str] = {}
-
-
-def _role_alternation(lang: LanguageRules) -> str:
-    key = id(lang)
-    if key not in _ROLE_ALT:
-        _ROLE_ALT[key] = "(?<![\\w])(?:" + "|".join(r.regex.pattern for r in lang.roles) + ")(?![\\w])"
-    return _ROLE_ALT[key]
 
 
 def parse_quantity(text: str, kind: str, lang: LanguageRules) -> Quantity | None:
@@ -400,7 +379,7 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     role_pos = None
     # the role word: the first match of the role alternation inside the match
     m_text = reader.match.group(0)
-    for r in re.finditer(_role_alternation(lang), m_text):
+    for r in re.finditer(lang.role_pattern(), m_text):
         if lang.role_of(r.group(0)) == role.role:
             role_pos = reader.match.start() + r.start()
             break

@@ -193,7 +193,6 @@ class _Builder:
         e = claim.evidence
         asserted = not (e.hedged or e.negated or e.conditional)
         ev = self.evidence(claim)
-        self._claim = claim
         args: dict[str, list] = {}
         for name, value in claim.args:
             args.setdefault(name, []).append(value)
@@ -230,9 +229,9 @@ class _Builder:
             for investor in investors:
                 self.state(node, KG.investor, investor, ev, asserted)
                 self.state(investor, KG.investsIn, target, ev, asserted)
-            self._quantity(node, args, "amount", KG.amount, KG.currency, ev, asserted)
-            self._quantity(node, args, "valuation", KG.valuation, KG.valuationCurrency, ev, asserted)
-            self._quantity(node, args, "stake", KG.stake, None, ev, asserted)
+            self._quantity(claim, node, args, "amount", KG.amount, KG.currency, ev, asserted)
+            self._quantity(claim, node, args, "valuation", KG.valuation, KG.valuationCurrency, ev, asserted)
+            self._quantity(claim, node, args, "stake", KG.stake, None, ev, asserted)
             if "votingRights" in args:
                 self.state(node, KG.votingRights, _literal(args["votingRights"][0]), ev, asserted)
             if date:
@@ -244,7 +243,7 @@ class _Builder:
             if asserted:
                 self.add(node, RDF.type, KG.WorkforceReduction)
             self.state(node, KG.affectedOrganization, organization, ev, asserted)
-            self._quantity(node, args, "share", KG.workforceShare, None, ev, asserted)
+            self._quantity(claim, node, args, "share", KG.workforceShare, None, ev, asserted)
             for name, prop in (("employees", KG.employeesAffected), ("contractors", KG.contractorsAffected)):
                 if name in args:
                     q = args[name][0]
@@ -259,7 +258,7 @@ class _Builder:
             if asserted:
                 self.add(node, RDF.type, KG.RevenueReport)
             self.state(node, KG.revenueOf, organization, ev, asserted)
-            self._quantity(node, args, "amount", KG.amount, KG.currency, ev, asserted)
+            self._quantity(claim, node, args, "amount", KG.amount, KG.currency, ev, asserted)
             if date:
                 self.state(node, KG.date, _literal(date), ev, asserted)
         elif kind == "founded":
@@ -273,12 +272,12 @@ class _Builder:
         else:
             raise OntologyError(f"no RDF model for claim kind {kind!r}")
 
-    def _quantity(self, node, args, name, prop, unit_prop, ev, asserted) -> None:
+    def _quantity(self, claim, node, args, name, prop, unit_prop, ev, asserted) -> None:
         if name not in args:
             return
         q: Quantity = args[name][0]
         if q.approximate:  # "fast 50 Prozent": the approximation belongs to this value only
-            ev = self.evidence(self._claim, approximate=True)
+            ev = self.evidence(claim, approximate=True)
         self.state(node, prop, _literal(q.value), ev, asserted)
         if unit_prop is not None:
             self.state(node, unit_prop, Literal(q.unit), ev, asserted)

@@ -145,10 +145,9 @@ def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
 
 
 def store_folder(graph_dir: Path) -> Path:
-    folder = graph_dir / "store"
-    if not folder.is_dir():
-        raise QueryError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
-    return folder
+    from .store import built_store
+
+    return built_store(graph_dir)
 
 
 def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,

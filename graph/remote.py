@@ -41,11 +41,9 @@ def oxigraph_binary() -> str:
 
 def serve(graph_dir: Path, *, host: str = "127.0.0.1", port: int = 7878, on_ready=None) -> int:
     """Serve the built store read-only over the SPARQL protocol until stopped; returns the exit code."""
-    from .store import open_store
+    from .store import built_store, open_store
 
-    folder = graph_dir / "store"
-    if not folder.is_dir():
-        raise RemoteError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    folder = built_store(graph_dir)
     snapshot = graph_dir / f".serve-{os.getpid()}"
     shutil.rmtree(snapshot, ignore_errors=True)
     open_store(folder).backup(str(snapshot))
@@ -85,9 +83,12 @@ def local_graphs(graph_dir: Path) -> dict[str, str]:
     from .build import CACHE_DIR, MANIFEST, document_sha
     from .model import ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
 
+    from .store import built_store
+
+    built_store(graph_dir)
     path = graph_dir / CACHE_DIR / MANIFEST
     if not path.exists():
-        raise RemoteError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+        raise RemoteError(f"--graph {graph_dir}: built by an older kg; run 'kg build --out {graph_dir}' again")
     manifest = json.loads(path.read_text())
     fp = manifest["fingerprint"]
     graphs = {str(graph_iri(document_sha(key))): f"{fp}:{key}" for key in manifest["documents"]}

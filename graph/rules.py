@@ -115,6 +115,10 @@ class LanguageRules:
                 return entry.value
         return None
 
+    def role_pattern(self) -> str:
+        """Any role word of the language, as a whole word ("Chef" is not read inside "Chefredakteur")."""
+        return "(?<![\\w])(?:" + "|".join(r.regex.pattern for r in self.roles) + ")(?![\\w])"
+
     def role_of(self, text: str) -> str | None:
         for rule in self.roles:
             if rule.regex.fullmatch(text):
@@ -234,6 +238,8 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE)
     rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")
     rules.cues["abbrev"] = re.compile(r"(?:^|(?<=[\s(]))" + rules.macro("ABBREV") + r"$")
+    # articles and sentence openers ("Die", "Ook") in front of a new name are not part of it
+    rules.cues["name_stop"] = re.compile(rf"(?:(?:{rules.macro('DET')}|{rules.macro('NAMESTOP')}) )+(?=\S)")
 
     for loc, obj in raw["names.jsonl"]:
         kind = obj.get("kind")
@@ -302,8 +308,7 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
     if kind == "PERSONREF":
         return f"(?:{_MENTION['PERSON']}|{m('PERSONANAPHOR')})"
     if kind in ("ROLE", "ROLES"):
-        # word boundaries, so "Chef" is not read inside "Chefredakteur"
-        one = "(?<![\\w])(?:" + "|".join(_capital_ok(r.pattern) for r in rules.roles) + ")(?![\\w])"
+        one = rules.role_pattern()
         if kind == "ROLE":
             return one
         return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){one})*)"

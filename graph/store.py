@@ -120,6 +120,16 @@ def registry_quads() -> list:
             + parse_turtle_file(ONTOLOGY_DIR / "kg.ttl", ONTOLOGY_GRAPH))
 
 
+def built_store(graph_dir: Path) -> Path:
+    """The store folder a build wrote into `graph_dir`; NoGraphError, suggesting kg build, when there is none."""
+    from .errors import NoGraphError
+
+    folder = graph_dir / "store"
+    if not folder.is_dir():
+        raise NoGraphError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    return folder
+
+
 def open_store(folder: Path):
     """The store a build wrote, opened read-only."""
     ox = _ox()

@@ -498,11 +498,9 @@ def trace_relationship(graph_dir: Path, a: str, b: str | None = None) -> Trace:
 
     Raises TraceError for unknown or ambiguous names and a missing graph.
     """
-    from .store import open_store
+    from .store import built_store, open_store
 
-    folder = graph_dir / "store"
-    if not folder.is_dir():
-        raise TraceError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    folder = built_store(graph_dir)
     store = open_store(folder)
     first = resolve_name(store, a, argument="A")
     second = resolve_name(store, b, roles=True, argument="B") if b else None

@@ -41,11 +41,9 @@ class VerifyReport:
 
 def verify_graph(graph_dir: Path, seeds: Path) -> VerifyReport:
     """Check each evidence span of the graph in `graph_dir` against the articles in `seeds`."""
-    from .store import open_store, select
+    from .store import built_store, open_store, select
 
-    folder = graph_dir / "store"
-    if not folder.is_dir():
-        raise VerifyError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    folder = built_store(graph_dir)
     if not seeds.is_dir():
         raise VerifyError(f"--seeds {seeds}: no such folder")
     rows = select(open_store(folder), Q_SPANS)

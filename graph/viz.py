@@ -86,13 +86,11 @@ def export_html(graph_dir: Path, out: Path, *, focus: str | None = None, hops: i
     """
     import time
 
-    from .store import open_store
+    from .store import built_store, open_store
     from .trace import all_relationships, resolve_name
 
     started = time.perf_counter()
-    folder = graph_dir / "store"
-    if not folder.is_dir():
-        raise VizError(f"--graph {graph_dir}: no built graph here (run 'kg build --out {graph_dir}' first)")
+    folder = built_store(graph_dir)
     store = open_store(folder)
     rels, labels = all_relationships(store)
     kinds = _kinds(store)
