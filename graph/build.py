@@ -17,9 +17,9 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .errors import BuildError, KgError, ReadError
 from .read import SUFFIXES, read_article
@@ -82,12 +82,17 @@ def _relative_articles(seeds: Path) -> list[str]:
 
 def fingerprint() -> str:
     """Changes whenever rules, ontology or code change: the cache is keyed on it."""
+    from importlib.metadata import version
+
     from . import __version__
     from .model import ONTOLOGY_DIR
     from .resolve import load_registry
     from .rules import load_rules
 
     digest = hashlib.sha256(__version__.encode())
+    # the name lists (faker) and the German word model (hanta) decide names too
+    for package in ("faker", "hanta"):
+        digest.update(f"{package}={version(package)}".encode())
     digest.update(load_rules().fingerprint.encode())
     digest.update(load_registry().fingerprint.encode())
     for path in sorted(ONTOLOGY_DIR.glob("*.ttl")) + sorted(Path(__file__).parent.glob("*.py")):
@@ -97,16 +102,20 @@ def fingerprint() -> str:
 
 def process_article(article, shacl: str = "fast") -> DocumentResult:
     """Extract, model and validate one article: a pure function of the article, for any executor."""
+    from .errors import ForeignLanguage
     from .model import graph_iri, model_document
     from .pipeline import extract_article
     from .resolve import load_registry
     from .rules import load_rules
-    from .store import trig_block, to_quads
+    from .store import to_quads, trig_block
     from .validate import validate_document
     from .vocab import PREFIXES
 
     registry = load_registry()
-    extraction = extract_article(article, load_rules(), registry)
+    try:
+        extraction = extract_article(article, load_rules(), registry)
+    except ForeignLanguage as exc:  # kept in the cache as skipped, so a rebuild says so again
+        return DocumentResult(article.sha256, b"", {"path": article.path, "skipped": str(exc)})
     for claim in extraction.claims:  # offsets must be honest before anything is stored
         e = claim.evidence
         if extraction.article.text[e.start:e.end] != e.quote:
@@ -212,6 +221,11 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     if todo:
         _write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
 
+    skipped = [i for i in items if "skipped" in stats[i.key]]
+    summary.warnings.extend(stats[i.key]["skipped"] for i in skipped)
+    items = [i for i in items if "skipped" not in stats[i.key]]
+    if not items:
+        raise BuildError(f"--seeds {seeds}: no article in German, Dutch or English")
     summary.documents = len(items)
     _assemble([i.key for i in items], stats, cache, fp, out, summary)
     _write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
@@ -271,7 +285,14 @@ def _run(todo, shacl: str, *, workers: int | None, executor):
 
 def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
     from .model import graph_iri
-    from .store import open_store, registry_quads, trig_block, trig_header, update_store, write_store
+    from .store import (
+        open_store,
+        registry_quads,
+        trig_block,
+        trig_header,
+        update_store,
+        write_store,
+    )
 
     background = trig_block(registry_quads())
     stats = [all_stats[key] for key in keys]

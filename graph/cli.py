@@ -124,10 +124,13 @@ FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "n
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Stop the query after this many seconds.")
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind a variable of the query: <iri>, prefix:name, a number or a string. Repeatable.")
+@click.option("--candidates", is_flag=True,
+              help="In the ready queries, also the relationships kept but not asserted (hedged, negated, "
+                   "conditional or below the confidence threshold): binds ?candidates to true.")
 @click.option("--list", "list_queries", is_flag=True, help="List the ready queries and exit.")
 @click.option("--prefixes", "show_prefixes", is_flag=True, help="List the predeclared prefixes and exit.")
 def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | None, timeout: float,
-          binds: tuple[str, ...], list_queries: bool, show_prefixes: bool) -> None:
+          binds: tuple[str, ...], candidates: bool, list_queries: bool, show_prefixes: bool) -> None:
     """Run a SPARQL query (read-only) over the built graph or an endpoint.
 
     QUERY is the query text, '-' for standard input, @FILE.rq, or the name of a
@@ -159,6 +162,8 @@ def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | N
         if not sep or not name:
             raise click.BadParameter(f"{bind!r} is not NAME=VALUE", param_hint="--bind")
         bindings[name.lstrip("?")] = q.parse_binding(name, value)
+    if candidates:
+        bindings["candidates"] = q.parse_binding("candidates", "true")
     missing = [p for p in params if p not in bindings]
     if missing:
         raise click.UsageError(f"this ready query needs --bind {missing[0]}=VALUE")
@@ -267,6 +272,42 @@ def verify(graph_dir: Path, seeds: Path) -> None:
                f"{'all current' if report.ok else f'{len(report.problems)} problem(s)'}", err=not report.ok)
     if not report.ok:
         sys.exit(1)
+
+
+@main.command(name="eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--seeds", type=click.Path(path_type=Path), default=Path("seeds"), show_default=True,
+              help="Folder the gold's file paths are relative to (the one the graph was built from).")
+@graph_option
+@click.option("--candidates", is_flag=True, help="Count every relationship kept, not only the asserted ones.")
+@click.option("--summary", is_flag=True, help="Only the figures, without the false and missed facts.")
+@click.option("--entities", "show_entities", is_flag=True, help="Also list the people and organizations missed or not in the gold.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def eval_(gold: tuple[Path, ...], seeds: Path, graph_dir: Path, candidates: bool, summary: bool, show_entities: bool,
+          fmt: str) -> None:
+    """Score the built graph against gold facts annotated by hand.
+
+    Prints precision and recall overall, per language and per relation
+    family, role and status accuracy, then the false and the missed facts.
+    GOLD is one or more gold files (format in the README).
+
+    Example: kg eval tests/gold/seeds.json --seeds seeds --graph output
+    """
+    import json
+
+    from .evaluate import evaluate, format_report
+
+    report = evaluate(list(gold), seeds=seeds, graph_dir=graph_dir, candidates=candidates)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if fmt == "json":
+        data = report.to_json()
+        if summary:
+            for key in ("false", "missed", "false_entities", "missed_entities"):
+                data.pop(key)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report, details=not summary, entities=show_entities))
 
 
 @main.command()

@@ -6,6 +6,7 @@
      ├── OntologyError  the vocabulary, registry or shapes are malformed
      ├── ValidationError a built graph violates ontology/shapes.ttl
      ├── BuildError     a build cannot run (no articles, output not writable)
+     ├── ForeignLanguage an article is in none of German, Dutch and English (skipped)
      ├── StoreError     the store cannot be written or opened
      └── NoGraphError   --graph names a folder no build wrote
 """
@@ -40,6 +41,14 @@ class ValidationError(KgError):
 
 class BuildError(KgError):
     exit_code = 2
+
+
+class ForeignLanguage(KgError):
+    """An article kg cannot read: it is skipped with a warning, never misread."""
+
+    def __init__(self, path: str, language: str, name: str):
+        self.path, self.language = path, language
+        super().__init__(f"{path}: written in {name} ({language}), not German, Dutch or English; skipped")
 
 
 class StoreError(KgError):

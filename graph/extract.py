@@ -13,22 +13,35 @@ import bisect
 import dataclasses
 import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .resolve import NameHit
+from .context import ArticleContext
 from .rules import CLOSE, OPEN, LanguageRules, RelationRule, RuleSet
-from .types import (CLAIM_KINDS, Article, Claim, EntityKind, EntityRef, Evidence, Mention, Period,
-                    Quantity, RoleRef, Sentence, Value)
+from .types import (
+    ASSERTION_THRESHOLD,
+    CLAIM_KINDS,
+    Article,
+    Claim,
+    EntityKind,
+    EntityRef,
+    Evidence,
+    Mention,
+    Period,
+    Quantity,
+    RoleRef,
+    Sentence,
+    Value,
+)
 
 _PLACEHOLDER = re.compile(f"{OPEN}([POU])(\\d+)'?{CLOSE}")
 _APOSTROPHE_GENITIVE = ("'s", "’s", "'", "’")
 _KIND_LETTER = {EntityKind.PERSON: "P", EntityKind.ORGANIZATION: "O", EntityKind.UNIT: "U"}
 _ORG_KINDS = (EntityKind.ORGANIZATION, EntityKind.UNIT)
-CONTEXT_PENALTY = 0.85  # an argument read from context, not named in the pattern's place
 # Binary relations take list arguments one pair at a time; these n-ary ones keep the list.
 _KEEP_LISTS = {("fundingRound", "investor")}
+# What is bought, sued or invested in is never named by a possessive: "Fox's assets" are a part of Fox.
+_NO_POSSESSOR = {("acquired", "object"), ("sued", "object"), ("investment", "target")}
 
 
 @dataclass
@@ -74,72 +87,128 @@ def mask_sentence(article: Article, sentence: Sentence, mentions: list[Mention])
     return Masked("".join(parts), sentence.start, inside, masked_starts, orig_starts)
 
 
-def discover_names(article: Article, sentences: list[Sentence], mentions: list[Mention],
-                   rules: RuleSet) -> list[NameHit]:
-    """New names of people and organizations that the name rules find.
-
-    `mentions` are the registry mentions, masked so that a known name is never
-    taken for a new one.
-    """
-    hits: list[NameHit] = []
-    for sentence in sentences:
-        if sentence.boilerplate:
-            continue
-        lang = rules[sentence.language]
-        masked = mask_sentence(article, sentence, mentions)
-        stop = lang.cues["name_stop"]
-        for rule in lang.names:
-            for m in rule.regex.finditer(masked.text):
-                name = m.group("name")
-                if OPEN in name:
-                    continue
-                # "Die Acme GmbH", "Ook Acme B.V.": an article or a sentence opener is not the name
-                lead = stop.match(name)
-                skip = lead.end() if lead else 0
-                if skip >= len(name):
-                    continue
-                start, end = masked.original(m.start("name") + skip), masked.original(m.end("name"))
-                kind = EntityKind.PERSON if rule.kind == "person" else EntityKind.ORGANIZATION
-                hits.append(NameHit(start, end, article.text[start:end], kind, rule.id))
-    return hits
-
-
-def focus_organization(mentions: list[Mention]) -> str | None:
-    """The organization an article is about: the one it names most often."""
-    counts = Counter(m.entity for m in mentions if m.kind in _ORG_KINDS)
-    if not counts:
-        return None
-    return min(counts, key=lambda k: (-counts[k], k))
+def _arguments(article: Article, sentence: Sentence, mentions: list[Mention], lang: LanguageRules) -> list[Mention]:
+    """The mentions that can be arguments: not a company's name used as a modifier ("a Cigna business")."""
+    attributive = lang.words.get("ATTRIBUTIVE")
+    if not attributive:
+        return mentions
+    out = []
+    for m in mentions:
+        if sentence.start <= m.start < sentence.end and m.kind in _ORG_KINDS:
+            before = article.text[max(sentence.start, m.start - 4):m.start]
+            if before.endswith(" ") and before[:-1].rsplit(" ", 1)[-1] in attributive:
+                continue
+        out.append(m)
+    return out
 
 
 def extract_claims(article: Article, sentences: list[Sentence], mentions: list[Mention],
-                   rules: RuleSet) -> list[Claim]:
-    """Every claim the relation rules read in the article's non-boilerplate sentences."""
-    focus = focus_organization(mentions)
+                   rules: RuleSet, *, known_outlets: frozenset[str] = frozenset()) -> list[Claim]:
+    """Every claim the relation rules read in the article's non-boilerplate sentences.
+
+    The rules that name cited outlets run first, so that an implied
+    organization ("CEO Jane Roe said") is never taken to be a news agency.
+    """
     body = [s for s in sentences if not s.boilerplate]
+    masked = [mask_sentence(article, s, _arguments(article, s, mentions, rules[s.language])) for s in body]
+    outlets: set[str] = set()
     claims: dict[tuple, Claim] = {}
-    for index, sentence in enumerate(body):
-        lang = rules[sentence.language]
-        masked = mask_sentence(article, sentence, mentions)
-        sentence_claims: list[Claim] = []
-        qualifiers: list[tuple[RelationRule, dict[str, list[Value]]]] = []
-        for rule in lang.relations:
-            for match in rule.regex.finditer(masked.text):
-                reader = _MatchReader(article, body, index, masked, match, lang, mentions, focus)
-                values = reader.values(rule)
-                if values is None:
+    for citing in (True, False):
+        context = ArticleContext(article.text, body, mentions, outlets, known_outlets)
+        for index, sentence in enumerate(body):
+            lang = rules[sentence.language]
+            runnable = lang.prefilter("relations").candidates(masked[index].text)
+            people = sum(1 for m in masked[index].mentions if m.kind is EntityKind.PERSON)
+            orgs = len(masked[index].mentions) - people
+            sentence_claims: list[Claim] = []
+            implied: set[int] = set()  # claims with an organization read from context
+            qualifiers: list[tuple[RelationRule, dict[str, list[Value]]]] = []
+            for number, rule in enumerate(lang.relations):
+                if number not in runnable or rule.cites is not citing or rule.needs_people > people \
+                        or rule.needs_orgs > orgs:
                     continue
-                if all(_is_qualifier(y) for y in rule.yields):
-                    qualifiers.append((rule, values))
-                    continue
-                sentence_claims.extend(_claims_from(rule, values, reader, sentence, lang))
-        for rule, values in qualifiers:
-            sentence_claims = [_qualify(c, rule, values) for c in sentence_claims]
-        for claim in _drop_subsumed(sentence_claims):
-            key = (claim.kind, claim.args, claim.evidence.start)
-            if key not in claims or claims[key].evidence.confidence < claim.evidence.confidence:
-                claims[key] = claim
-    return sorted(claims.values(), key=lambda c: (c.evidence.start, c.kind, c.evidence.rule, repr(c.args)))
+                for match in rule.regex.finditer(masked[index].text):
+                    reader = _MatchReader(article, body, index, masked[index], match, lang, context)
+                    values = reader.values(rule)
+                    if values is None:
+                        continue
+                    if all(y.qualifies for y in rule.yields):
+                        qualifiers.append((rule, values))
+                        continue
+                    made = _claims_from(rule, values, reader, sentence, lang)
+                    if reader.implied:
+                        implied.update(id(c) for c in made)
+                    sentence_claims.extend(made)
+            sentence_claims = _explicit_first(sentence_claims, implied, context)
+            for rule, values in qualifiers:
+                sentence_claims = [_qualify(c, rule, values) for c in sentence_claims]
+            for claim in _drop_subsumed(sentence_claims):
+                key = (claim.kind, claim.args, claim.evidence.start)
+                if key not in claims or claims[key].evidence.confidence < claim.evidence.confidence:
+                    claims[key] = claim
+        if citing:
+            outlets = {v.key for c in claims.values() for _, v in c.args if isinstance(v, EntityRef)}
+    kept = _minority_stake_is_no_takeover(list(claims.values()))
+    return sorted(kept, key=lambda c: (c.evidence.start, c.kind, c.evidence.rule, repr(c.args)))
+
+
+# "Übernahme" and "takeover" are used loosely for large stakes; below a
+# majority, the stake the article states is the precise reading.
+_MAJORITY = Decimal(50)
+
+
+def _minority_stake_is_no_takeover(claims: list[Claim]) -> list[Claim]:
+    """An acquisition of B by A in an article that gives A a minority stake in B becomes a candidate.
+
+    The claim stays (its sentence does say "takeover"), with its confidence
+    below the assertion threshold, so it shows as a candidate for review.
+    """
+    minority = set()
+    for c in claims:
+        stake = c.arg("stake") if c.kind == "investment" else None
+        if isinstance(stake, Quantity) and stake.value < _MAJORITY:
+            minority.add((c.arg("investor"), c.arg("target")))
+    out = []
+    for c in claims:
+        if c.kind == "acquired" and (c.arg("subject"), c.arg("object")) in minority:
+            c = dataclasses.replace(c, evidence=dataclasses.replace(
+                c.evidence, confidence=min(c.evidence.confidence, ASSERTION_THRESHOLD - 0.1)))
+        out.append(c)
+    return out
+
+
+def _explicit_first(claims: list[Claim], implied: set[int], context: ArticleContext) -> list[Claim]:
+    """A claim with an organization from context yields to one the sentence states outright.
+
+    "Als Sachwalter ist Max Muster (Kanzlei Acme) bestellt": the one company
+    in the sentence is Muster's own firm, which the bracket already states; the
+    sentence does not say whose Sachwalter he is. It stays when the article is
+    about that company, or when the stated role is a current one at the same
+    company and the new one is another: a promotion ("Als neuer Interims-CEO
+    tritt Jason Droege, der momentane Chief Strategy Officer von Scale AI, …"),
+    not a move ("Chief executive Jane Roe previously worked as a partner at Acme").
+    """
+    explicit = [c for c in claims if id(c) not in implied]
+    keep = []
+    for c in claims:
+        if id(c) in implied:
+            people = {v.key for k, v in c.args if isinstance(v, EntityRef) and k in ("member", "subject")}
+            orgs = {v.key for k, v in c.args if isinstance(v, EntityRef)} - people
+            if orgs != {context.topic} and any(_blocks(e, c, people, orgs) for e in explicit):
+                continue
+        keep.append(c)
+    return keep
+
+
+def _blocks(explicit: Claim, implied: Claim, people: set[str], orgs: set[str]) -> bool:
+    """Whether a stated claim about the same person leaves no room for the implied one."""
+    keys = {v.key for _, v in explicit.args if isinstance(v, EntityRef)}
+    if not people & keys or (explicit.kind != implied.kind and not orgs & keys):
+        return False
+    roles = {c.arg("role") for c in (explicit, implied)}
+    promotion = (explicit.kind == implied.kind == "membership" and orgs <= keys and None not in roles
+                 and len(roles) == 2 and explicit.arg("current") is not False)
+    return not promotion
 
 
 def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
@@ -151,10 +220,6 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
             continue
         keep.append(c)
     return keep
-
-
-def _is_qualifier(y) -> bool:
-    return y.qualifies
 
 
 def _qualify(claim: Claim, rule: RelationRule, values: dict[str, list[Value]]) -> Claim:
@@ -178,40 +243,39 @@ def _arg_key(item):
 
 
 class _MatchReader:
-    """Turns the groups of one match into values, resolving references from context."""
+    """Turns the groups of one match into values; notes what came from context, and from where."""
 
-    def __init__(self, article, body, index, masked, match, lang: LanguageRules, mentions, focus):
+    def __init__(self, article: Article, body: list[Sentence], index: int, masked: Masked, match: re.Match,
+                 lang: LanguageRules, context: ArticleContext):
         self.article, self.body, self.index = article, body, index
         self.masked, self.match, self.lang = masked, match, lang
-        self.all_mentions, self.focus = mentions, focus
-        self.from_context = False
+        self.context = context
+        self.factor = 1.0  # confidence lost to arguments read from context or anaphora
+        self.implied = False  # an organization came from context, not from the sentence's words
+        self.antecedent: tuple[int, int] | None = None
+        self.bound: set[str] = set()
+        self.surface: dict[str, str] = {}  # entity -> how this sentence writes it
+        self.genitive: set[str] = set()  # slots holding one possessive name: "Fox's"
 
     def values(self, rule: RelationRule) -> dict[str, list[Value]] | None:
         out: dict[str, list[Value]] = {}
-        bound: set[str] = set()
+        open_refs = []
         for slot, kind in rule.slots.items():
             text = self.match.group(slot)
             if text is None:
                 continue
-            if kind in ("PERSON", "PERSONS", "ORG", "ORGS", "ORGPOSS", "UNIT"):
-                refs = [EntityRef(m.entity) for m in self.masked.mentions_in(text)]
-                out[slot] = refs
-                bound.update(r.key for r in refs)
-        for slot, kind in rule.slots.items():
-            text = self.match.group(slot)
-            if text is None or slot in out:
+            if kind in ("ORGREF", "PERSONREF") and OPEN not in text:
+                open_refs.append((slot, kind))  # resolved once the other arguments are bound
                 continue
-            if kind in ("ORGREF", "PERSONREF"):
+            if kind in _ENTITY_SLOTS:
                 found = self.masked.mentions_in(text)
-                if found:
-                    out[slot] = [EntityRef(found[0].entity)]
-                else:
-                    want = _ORG_KINDS if kind == "ORGREF" else (EntityKind.PERSON,)
-                    ref = self.from_context_before(self.match.start(slot), want, bound)
-                    if ref is None:
-                        return None
-                    out[slot] = [ref]
-                bound.add(out[slot][0].key)
+                for m in found:
+                    self._note(m)
+                    self.surface[m.entity] = m.text
+                out[slot] = [EntityRef(m.entity) for m in found]
+                if len(found) == 1 and text.rstrip().endswith(f"'{CLOSE}") and kind != "ORGPOSS":
+                    self.genitive.add(slot)
+                self.bound.update(m.entity for m in found)
             elif kind in ("ROLE", "ROLES"):
                 roles = []
                 for r in re.finditer(self.lang.role_pattern(), text):
@@ -232,51 +296,82 @@ class _MatchReader:
                 if month is None:
                     return None
                 out[slot] = [Period(int(year), int(month))]
-        self._bound = bound
+        for slot, kind in open_refs:
+            ref = self._open_reference(self.match.start(slot), _ORG_KINDS if kind == "ORGREF" else (EntityKind.PERSON,))
+            if ref is None:
+                return None
+            out[slot] = [ref]
         return out
 
-    def context_org(self) -> EntityRef | None:
-        """The organization a sentence implies: named in it, else earlier in its paragraph, else the article's."""
-        bound = getattr(self, "_bound", set())
-        self.from_context = True
-        # the nearest organization named before the end of the match and not already an argument
-        start = self.match.end()
-        before = [m for m, pos in self._positions() if pos < start and m.kind in _ORG_KINDS and m.entity not in bound]
+    def _open_reference(self, pos: int, kinds) -> EntityRef | None:
+        """A description or pronoun two names could fit, once the rule's other arguments are ruled out:
+        in "könnte Acme gezwungen sein, das Unternehmen zu übernehmen" the buyer is not what it buys."""
+        before = {m.entity: m for m, p in _positions(self.masked) if p < pos and m.kind in kinds
+                  and m.entity not in self.bound and m.entity not in self.context.outlets}
+        if len(before) > 1:
+            return None
         if before:
-            return EntityRef(before[-1].entity)
-        after = [m for m, pos in self._positions() if pos >= self.match.end() and m.kind in _ORG_KINDS and m.entity not in bound]
-        if after:
-            return EntityRef(after[0].entity)
-        # Not named in the sentence: the last company named earlier in the same paragraph,
-        # else the company the article is about. A bare "CEO Jane Roe said" opening a
-        # paragraph means the article's company, not the rival the last paragraph named.
-        ref = self._earlier(_ORG_KINDS, bound, same_paragraph=True)
-        if ref:
-            return ref
-        return EntityRef(self.focus) if self.focus and self.focus not in bound else None
-
-    def from_context_before(self, pos: int, kinds, bound: set[str]) -> EntityRef | None:
-        self.from_context = True
-        before = [m for m, p in self._positions() if p < pos and m.kind in kinds and m.entity not in bound]
-        if before:
-            return EntityRef(before[-1].entity)
-        return self._earlier(kinds, bound)
-
-    def _positions(self):
-        return [(self.masked.mentions[int(m.group(2))], m.start()) for m in _PLACEHOLDER.finditer(self.masked.text)]
-
-    def _earlier(self, kinds, bound, *, same_paragraph: bool = False) -> EntityRef | None:
-        # look back up to three sentences: a pronoun rarely reaches further
-        here = self.body[self.index].start
-        for back in range(self.index - 1, max(-1, self.index - 4), -1):
-            s = self.body[back]
-            if same_paragraph and "\n" in self.article.text[s.start:here]:
+            (m,) = before.values()
+            self.factor *= ANAPHOR_FACTOR
+            self.implied = True
+            self._note(m)
+        else:
+            if kinds != _ORG_KINDS:
                 return None
-            inside = [m for m in self.all_mentions if s.start <= m.start and m.end <= s.end
-                      and m.kind in kinds and m.entity not in bound]
-            if inside:
-                return EntityRef(inside[-1].entity)
-        return None
+            implied = self.context_org()
+            if implied is None:
+                return None
+            return implied
+        self.bound.add(m.entity)
+        return EntityRef(m.entity)
+
+    def _note(self, mention: Mention) -> None:
+        """An argument named by a description or a pronoun: less sure, and quote the name too."""
+        if mention.rule.endswith(".bare"):
+            self.factor *= BARE_NAME_FACTOR
+        if mention.antecedent is None:
+            return
+        self.factor *= ANAPHOR_FACTOR
+        self._quote(mention.antecedent)
+
+    def _quote(self, span: tuple[int, int]) -> None:
+        sentence = self.body[self.index]
+        if sentence.start <= span[0] and span[1] <= sentence.end:
+            return
+        holder = next((s for s in self.body if s.start <= span[0] and span[1] <= s.end), None)
+        if holder is not None and self.antecedent is None:
+            self.antecedent = (holder.start, holder.end)
+
+    def possessor_org(self) -> EntityRef | None:
+        """What "sein Chef" or "its CEO" points back to: the nearest organization named before it in the sentence."""
+        start = self.match.start()
+        before = [m for m, pos in _positions(self.masked) if pos < start and m.kind in _ORG_KINDS
+                  and m.entity not in self.bound and m.entity not in self.context.outlets]
+        if not before:
+            return self.context_org()
+        self.implied = True
+        self.factor *= POSSESSOR_FACTOR
+        self._note(before[-1])
+        self.bound.add(before[-1].entity)
+        return EntityRef(before[-1].entity)
+
+    def context_org(self, *, earlier_only: bool = False) -> EntityRef | None:
+        """The organization the sentence implies (context.py), when exactly one fits."""
+        implied = self.context.implied_org(self.index, self.bound, earlier_only=earlier_only)
+        if implied is None:
+            return None
+        self.implied = True
+        self.factor *= implied.factor
+        if implied.antecedent is not None:
+            self._quote(implied.antecedent)
+        self.bound.add(implied.entity)
+        return EntityRef(implied.entity)
+
+
+_ENTITY_SLOTS = ("PERSON", "PERSONS", "PERSONREF", "PARTY", "ORG", "ORGS", "ORGREF", "ORGPOSS", "UNIT")
+ANAPHOR_FACTOR = 0.85  # an argument named by "the bank" or "he", resolved in anaphora.py
+BARE_NAME_FACTOR = 0.9  # an organization named by nothing but its capitals (names.py, _bare_names)
+POSSESSOR_FACTOR = 0.9  # "sein Chef": the nearest organization before the possessive
 
 
 def parse_quantity(text: str, kind: str, lang: LanguageRules) -> Quantity | None:
@@ -325,21 +420,53 @@ def parse_quantity(text: str, kind: str, lang: LanguageRules) -> Quantity | None
     return Quantity(amount, currency, approximate)
 
 
+# Roles of people who speak about a company without working for it: never given a company from context.
+_OUTSIDER_ROLES = {"analyst"}
+
+
+def _role(y, values: dict[str, list[Value]]) -> str | None:
+    slot = y.args.get("role")
+    found = values.get(slot) if slot else None
+    if found and isinstance(found[0], RoleRef):
+        return found[0].role
+    fixed = y.fixed.get("role")
+    return str(fixed) if fixed else None
+
+
 def _claims_from(rule: RelationRule, values: dict[str, list[Value]], reader: _MatchReader,
                  sentence: Sentence, lang: LanguageRules) -> list[Claim]:
     out = []
+    if rule.requires == "outlet" and not all(_named_like_outlet(v, reader, lang) for vals in values.values()
+                                             for v in vals if isinstance(v, EntityRef)):
+        return out
+    implied_refs: dict[str, EntityRef | None] = {}
     for y in rule.yields:
         schema = CLAIM_KINDS[y.claim]
+        if y.pairs:
+            members = sorted({v.key for v in values.get(y.pairs, []) if isinstance(v, EntityRef)})
+            for a, b in itertools.combinations(members, 2):
+                out.append(Claim(y.claim, (("object", EntityRef(b)), ("subject", EntityRef(a))),
+                                 _evidence(reader, rule, sentence, lang)))
+            continue
         lists: list[tuple[str, list[Value]]] = []
         missing = False
         for arg, slot in y.args.items():
-            if slot == "@context":
-                ref = reader.context_org()
+            if slot in ("@context", "@possessor", "@earlier"):
+                if y.claim == "membership" and _role(y, values) in _OUTSIDER_ROLES:
+                    missing = True  # "Analyst Jane Roe said Acme …": analysts speak about companies, not for them
+                    break
+                if slot not in implied_refs:  # one match implies one organization, for all its yields
+                    implied_refs[slot] = reader.possessor_org() if slot == "@possessor" else \
+                        reader.context_org(earlier_only=slot == "@earlier")
+                ref = implied_refs[slot]
                 if ref is None:
                     missing = True
                     break
                 lists.append((arg, [ref]))
             elif values.get(slot):
+                if (y.claim, arg) in _NO_POSSESSOR and slot in reader.genitive:
+                    missing = True  # "Disney's acquisition of Fox's entertainment assets": not Fox itself
+                    break
                 lists.append((arg, values[slot]))
             elif schema[arg] in ("person", "org", "unit", "role"):
                 missing = True  # a participant the pattern left out: no claim
@@ -368,8 +495,15 @@ def _claims_from(rule: RelationRule, values: dict[str, list[Value]], reader: _Ma
     return out
 
 
+def _named_like_outlet(ref: EntityRef, reader: _MatchReader, lang: LanguageRules) -> bool:
+    """A news outlet: known as one, or named with a word outlets use ("… Times", "… Zeitung")."""
+    if ref.key in reader.context.known_outlets:
+        return True
+    return bool(lang.cues["outlet_name"].search(reader.surface.get(ref.key, "")))
+
+
 def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sentence):
-    """Current or former, when the sentence says so about this role."""
+    """Current, former or future, when the sentence says so about this role."""
     if any(a == "current" for a, _ in args):
         return args
     role = next((v for a, v in args if a == "role"), None)
@@ -386,31 +520,49 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     if role_pos is None:
         return args
     window = text[max(0, role_pos - 40):role_pos]
-    person_pos = [p for m, p in reader._positions() if m.kind is EntityKind.PERSON]
+    person_pos = [p for m, p in _positions(reader.masked) if m.kind is EntityKind.PERSON]
     member_pos = min(person_pos) if person_pos else None
     if member_pos is not None and member_pos < role_pos:
         window = text[member_pos:role_pos]
     if lang.cues["former"].search(window):
         return args + [("current", False)]
+    clause = text[max(0, reader.match.start() - 30):_clause_end(text, reader.match.end())]
+    if lang.cues["future"].search(clause):
+        return args  # taken up later: neither held now nor no longer (the evidence says future)
     if lang.cues["current"].search(window):
         return args + [("current", True)]
     # "… legt sein Amt nieder": leaving, when only one person is in the sentence
-    if len(set(m.entity for m, _ in reader._positions() if m.kind is EntityKind.PERSON)) == 1 \
+    if len({m.entity for m, _ in _positions(reader.masked) if m.kind is EntityKind.PERSON}) == 1 \
             and lang.cues["leave"].search(text):
         return args + [("current", False)]
-    return args
+    # a title before a name, in a sentence about the present: held now
+    return args + [("current", True)]
+
+
+def _clause_end(text: str, pos: int) -> int:
+    return pos + next((i for i, ch in enumerate(text[pos:]) if ch in ",;:–"), len(text) - pos)
+
+
+def _positions(masked: Masked):
+    return [(masked.mentions[int(m.group(2))], m.start()) for m in _PLACEHOLDER.finditer(masked.text)]
 
 
 def _evidence(reader: _MatchReader, rule: RelationRule, sentence: Sentence, lang: LanguageRules) -> Evidence:
     text = reader.masked.text
     m = reader.match
-    hedged = bool(lang.cues["hedge"].search(text))
     # German and Dutch put "nicht"/"niet" at the end of the clause: the negation's
     # scope runs from the match to the next clause boundary.
-    clause_end = m.end() + next((i for i, ch in enumerate(text[m.end():]) if ch in ",;:–"), len(text) - m.end())
-    negated = not rule.negative and bool(lang.cues["negation"].search(text[m.start():clause_end]))
-    conditional = bool(lang.cues["conditional"].search(text[:m.end()]))
-    confidence = rule.confidence * (CONTEXT_PENALTY if reader.from_context else 1.0)
+    clause_end = _clause_end(text, m.end())
+    if rule.cites:
+        # "laut Reuters", "according to Bloomberg": the attribution is the claim, not a hedge on it
+        hedged = negated = conditional = future = False
+    else:
+        hedged = bool(lang.cues["hedge"].search(text))
+        negated = not rule.negative and bool(lang.cues["negation"].search(text[m.start():clause_end]))
+        conditional = bool(lang.cues["conditional"].search(text[:m.end()]))
+        future = bool(lang.cues["future"].search(text[max(0, m.start() - 30):clause_end]))
+    confidence = rule.confidence * reader.factor
     article = reader.article
     return Evidence(article.path, sentence.start, sentence.end, article.text[sentence.start:sentence.end],
-                    sentence.language, rule.id, round(confidence, 2), hedged, negated, conditional)
+                    sentence.language, rule.id, round(confidence, 2), hedged, negated, conditional, future,
+                    reader.antecedent)

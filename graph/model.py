@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from .errors import OntologyError
 from .resolve import ID_BASE, Registry
-from .types import Claim, EntityKind, EntityRef, Extraction, Period, Quantity, RoleRef
+from .types import Claim, EntityKind, Extraction, Period, Quantity, assertable
 from .vocab import BASE, KG, OA
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -34,6 +34,8 @@ _BINARY = {
     "reducedRelianceOn": KG.reducedRelianceOn, "cutTiesWith": KG.cutTiesWith,
     "competesWith": KG.competesWith, "employeesMovedTo": KG.employeesMovedTo,
     "subOrganizationOf": ORG.subOrganizationOf, "recruited": KG.recruited, "acquired": KG.acquired,
+    "left": KG.left, "mergedWith": KG.mergedWith, "partnerOf": KG.partnerOf, "supplierOf": KG.supplierOf,
+    "sued": KG.sued,
 }
 _KIND_TYPE = {EntityKind.PERSON: (SDO.Person,), EntityKind.ORGANIZATION: (SDO.Organization,),
               EntityKind.UNIT: (SDO.Organization, ORG.OrganizationalUnit)}
@@ -149,34 +151,52 @@ class _Builder:
             for t in _KIND_TYPE[entity.kind]:
                 self.add(iri, RDF.type, t)
             self.add(iri, RDFS.label, Literal(entity.label))
+        # which articles name an entity, whether or not a relationship was read
+        for key in {m.entity for m in self.ex.mentions}:
+            self.add(self.doc, SDO.mentions, entity_iri(key))
 
     def evidence(self, claim: Claim, *, approximate: bool = False) -> URIRef:
         """The evidence node of a claim's sentence; `approximate` when the value it supports is."""
         e = claim.evidence
-        text = self.article.text
-        iri = _mint("evidence", self.article.sha256, e.start, e.end, e.rule, "~" if approximate else "")
-        quote, position = URIRef(str(iri) + "-quote"), URIRef(str(iri) + "-position")
+        # one sentence and rule can read claims of different confidence and flags (one argument
+        # named, another only implied): each reading is its own evidence node
+        iri = _mint("evidence", self.article.sha256, e.start, e.end, e.rule, "~" if approximate else "",
+                    f"{e.antecedent[0]}-{e.antecedent[1]}" if e.antecedent else "", "future" if e.future else "",
+                    f"{e.confidence:.2f}", "".join("1" if f else "0" for f in (e.hedged, e.negated, e.conditional)))
         add = self.add
         add(iri, RDF.type, KG.Evidence)
-        add(iri, RDF.type, OA.SpecificResource)
-        add(iri, RDF.type, PROV.Entity)
-        add(iri, OA.hasSource, self.doc)
-        add(iri, OA.hasSelector, quote)
-        add(iri, OA.hasSelector, position)
-        add(quote, RDF.type, OA.TextQuoteSelector)
-        add(quote, OA.exact, Literal(e.quote))
-        add(quote, OA.prefix, Literal(text[max(0, e.start - CONTEXT_CHARS):e.start]))
-        add(quote, OA.suffix, Literal(text[e.end:e.end + CONTEXT_CHARS]))
-        add(position, RDF.type, OA.TextPositionSelector)
-        add(position, OA.start, Literal(e.start, datatype=XSD.nonNegativeInteger))
-        add(position, OA.end, Literal(e.end, datatype=XSD.nonNegativeInteger))
+        self._span(iri, e.start, e.end)
         add(iri, DCTERMS.language, Literal(e.language))
         add(iri, KG.rule, Literal(e.rule))
         add(iri, KG.confidence, Literal(f"{e.confidence:.2f}", datatype=XSD.decimal))
         for prop, flag in ((KG.hedged, e.hedged), (KG.negated, e.negated),
                            (KG.conditional, e.conditional), (KG.approximate, approximate)):
             add(iri, prop, _literal(flag))
+        if e.future:
+            add(iri, KG.future, _literal(True))
+        if e.antecedent:
+            # the sentence that names what this one only implies: its quote contains the name
+            antecedent = URIRef(str(iri) + "-antecedent")
+            self._span(antecedent, *e.antecedent)
+            add(iri, KG.antecedent, antecedent)
         return iri
+
+    def _span(self, iri: URIRef, start: int, end: int) -> None:
+        """A span of the article as a Web Annotation specific resource with quote and position selectors."""
+        text, add = self.article.text, self.add
+        quote, position = URIRef(str(iri) + "-quote"), URIRef(str(iri) + "-position")
+        add(iri, RDF.type, OA.SpecificResource)
+        add(iri, RDF.type, PROV.Entity)
+        add(iri, OA.hasSource, self.doc)
+        add(iri, OA.hasSelector, quote)
+        add(iri, OA.hasSelector, position)
+        add(quote, RDF.type, OA.TextQuoteSelector)
+        add(quote, OA.exact, Literal(text[start:end]))
+        add(quote, OA.prefix, Literal(text[max(0, start - CONTEXT_CHARS):start]))
+        add(quote, OA.suffix, Literal(text[end:end + CONTEXT_CHARS]))
+        add(position, RDF.type, OA.TextPositionSelector)
+        add(position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger))
+        add(position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))
 
     def state(self, s, p, o, evidence: URIRef, asserted: bool) -> None:
         """An edge with its statement node; the edge itself only when asserted."""
@@ -191,12 +211,12 @@ class _Builder:
 
     def claim(self, claim: Claim) -> None:
         e = claim.evidence
-        asserted = not (e.hedged or e.negated or e.conditional)
+        asserted = assertable(e.confidence, hedged=e.hedged, negated=e.negated, conditional=e.conditional)
         ev = self.evidence(claim)
         args: dict[str, list] = {}
         for name, value in claim.args:
             args.setdefault(name, []).append(value)
-        ent = lambda name: entity_iri(args[name][0].key)  # noqa: E731
+        ent = lambda name: entity_iri(args[name][0].key)
         kind = claim.kind
         if kind == "membership":
             member, organization = ent("member"), ent("organization")

@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import dataclasses
 
-from .extract import discover_names, extract_claims
+from .anaphora import resolve_anaphora
+from .errors import ForeignLanguage
+from .extract import extract_claims
+from .names import discover_names
 from .resolve import Registry, resolve_mentions
 from .rules import RuleSet
-from .segment import article_language, split_sentences
+from .segment import LANGUAGE_NAMES, article_language, foreign_language, split_sentences
 from .types import Article, Extraction
 
 
 def extract_article(article: Article, rules: RuleSet, registry: Registry) -> Extraction:
-    """Sentences, mentions, new entities and claims of one article."""
+    """Sentences, mentions, new entities and claims of one article.
+
+    Raises ForeignLanguage for an article in none of German, Dutch and English.
+    """
     if not article.language:
+        foreign = foreign_language(article.text, rules)
+        if foreign is not None:
+            raise ForeignLanguage(article.path, foreign, LANGUAGE_NAMES.get(foreign, foreign))
         article = dataclasses.replace(article, language=article_language(article.text, rules))
     sentences = split_sentences(article, rules)
     known, _ = resolve_mentions(article, sentences, [], registry)
     names = discover_names(article, sentences, known, rules)
     mentions, entities = resolve_mentions(article, sentences, names, registry)
-    claims = extract_claims(article, sentences, mentions, rules)
+    mentions = sorted(mentions + resolve_anaphora(article, sentences, mentions, rules), key=lambda m: m.start)
+    outlets = frozenset(k for k, e in registry.entities.items() if e.outlet)
+    claims = extract_claims(article, sentences, mentions, rules, known_outlets=outlets)
     return Extraction(article, tuple(entities), tuple(mentions), tuple(claims), tuple(sentences))

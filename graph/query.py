@@ -120,6 +120,8 @@ def parse_binding(name: str, value: str):
         if re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", value) and value.split(":", 1)[0] in PREFIXES:
             prefix, local = value.split(":", 1)
             return make_term(iri=PREFIXES[prefix] + local)
+        if value in ("true", "false"):
+            return make_term(literal=value, datatype=xsd + "boolean")
         if re.fullmatch(r"-?\d+(\.\d+)?", value):
             return make_term(literal=value, datatype=xsd + ("decimal" if "." in value else "integer"))
         return make_term(literal=value)
@@ -279,8 +281,7 @@ def run_endpoint(text: str, endpoint: str, fmt: Format, out: BinaryIO, *,
             if fmt is Format.TABLE:
                 out.write(format_table(json.loads(response.read())).encode("utf-8"))
             else:
-                for chunk in response.iter_bytes():
-                    out.write(chunk)
+                out.writelines(response.iter_bytes())
     except httpx.TimeoutException:
         raise QueryTimeout(f"{endpoint}: no answer within {timeout:g} s (--timeout)") from None
     except httpx.HTTPError as exc:

@@ -82,7 +82,6 @@ def local_graphs(graph_dir: Path) -> dict[str, str]:
     """Named graph IRI -> version, from the build's manifest: a graph changes with its article or the code."""
     from .build import CACHE_DIR, MANIFEST, document_sha
     from .model import ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
-
     from .store import built_store
 
     built_store(graph_dir)

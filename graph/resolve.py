@@ -61,6 +61,84 @@ class Registry:
                 yield m.start(), m.end(), key
 
 
+_PARTICLES = {"von", "van", "de", "der", "den", "ter", "te", "zu", "du", "da", "di", "del", "della", "le", "la", "dos"}
+
+
+def family_names(full: str) -> list[str]:
+    """How a text names a person by family name alone, particles included.
+
+    >>> family_names("Jan de Vries")
+    ['de Vries', 'De Vries']
+    >>> family_names("Alexandr Wang")
+    ['Wang']
+    """
+    words = full.split()
+    if len(words) < 2:
+        return []
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in _PARTICLES:
+        start -= 1
+    name = " ".join(words[start:])
+    return [name, name[0].upper() + name[1:]] if name[0].islower() else [name]
+
+
+def _longer_name(name: str, others: list[str]) -> str | None:
+    """The one longer organization name that starts with all of `name`'s words."""
+    words = name.split()
+    longer = {o for o in others if len(o.split()) > len(words) and o.split()[:len(words)] == words}
+    return next(iter(longer)) if len(longer) == 1 else None
+
+
+_ACRONYM_AFTER = re.compile(r" \(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9&+.-]{1,7})\)")
+
+
+def _short_forms(text: str, local: dict, new_entities: dict, body) -> list[tuple[str, str]]:
+    """Shorter names an article gives a new organization.
+
+    An abbreviation in brackets right after the name ("Reliance Industries (RI)"),
+    and the name without its head word when the article writes it alone
+    ("Invoke Capital" … "Invoke"), if no other organization of the article
+    starts with that word.
+    """
+    out = []
+    for name, key in list(local.items()):
+        key = key[0]
+        if not key.startswith("org/"):
+            continue
+        for s in body:
+            for start, end in _occurrences(text, name, s.start, s.end):
+                m = _ACRONYM_AFTER.match(text, end)
+                if m and m.group(1) not in local:
+                    out.append((m.group(1), key))
+    firsts: dict[str, set[str]] = {}
+    for name, (key, _) in local.items():
+        if key.startswith("org/"):
+            firsts.setdefault(name.split()[0], set()).add(key)
+    for name, (key, rule) in local.items():
+        words = name.split()
+        entity = new_entities.get(key)
+        if entity is None or len(words) != 2 or not rule.endswith(".shape.org_head"):
+            continue
+        first = words[0]
+        if len(first) < 4 or not first[0].isupper() or len(firsts.get(first, ())) != 1 or first in local:
+            continue
+        if any(next(_occurrences(text, first, s.start, s.end), None) for s in body):
+            out.append((first, key))
+    return out
+
+
+def _fold_inflection(name: str, language: str) -> str:
+    """A German organization name without adjective endings: "Deutschen Bank" is "Deutsche Bank".
+
+    Only the words before the last inflect; the form is a key, never shown.
+    """
+    words = name.replace("-", " ").split()
+    if language != "de" or len(words) < 2:
+        return " ".join(words)
+    bare = [w[:-1] if len(w) > 4 and w.endswith(("en", "er", "es", "em")) else w for w in words[:-1]]
+    return " ".join(bare + words[-1:])
+
+
 def slug(text: str) -> str:
     """A stable, readable IRI segment for a name.
 
@@ -69,7 +147,7 @@ def slug(text: str) -> str:
     >>> slug("Société Générale")
     'societe-generale'
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
 
 
@@ -135,7 +213,8 @@ def _load_registry(path: str) -> Registry:
         same = [str(o) for o in g.objects(subject, OWL.sameAs) if "wikidata.org/entity/" in str(o)]
         parent = next((str(o)[len(ID_BASE):] for o in g.objects(subject, ORG.subOrganizationOf)), None)
         entities[key] = Entity(key, kind, str(labels[0]), aliases,
-                               same[0].rsplit("/", 1)[1] if same else None, parent, True)
+                               same[0].rsplit("/", 1)[1] if same else None, parent, True,
+                               schema + "NewsMediaOrganization" in types)
     registry = Registry(entities, hashlib.sha256(data).hexdigest())
     _index(registry)
     return registry
@@ -165,6 +244,9 @@ def _alternation(names: list[str], *, flags: int) -> re.Pattern | None:
 
 
 _GENITIVE_ENDINGS = ("'s", "’s", "s", "'", "’")
+# a legal form after a company's name belongs to the mention ("Acme Plc’s chief executive")
+_LEGAL_TAIL = re.compile(r",? (?:Inc\.?|Corp\.?|Ltd\.?|LLC|GmbH|AG|SE|KGaA|N\.V\.|B\.V\.|NV|BV|plc|Plc|PLC|S\.A\.|SA|"
+                         r"SpA|S\.p\.A\.|AB|ASA|Oyj|Pte\.?(?: Ltd\.?)?|Limited)(?:'s|’s)?(?![\w])")
 
 
 def _occurrences(text: str, name: str, start: int, end: int):
@@ -191,28 +273,53 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
     """Every person and organization mention in the article's non-boilerplate sentences.
 
     New names become new entities (returned) unless the registry knows them.
+    A name decided by its shape wins over one decided by context; a family
+    name of a person the article names in full wins over an organization.
     """
     new_entities: dict[str, Entity] = {}
     local: dict[str, tuple[str, str]] = {}  # surface name -> (entity key, rule)
     persons_full: dict[str, str] = {}  # full name -> key, for family-name aliases
-    for hit in sorted(names, key=lambda h: (h.start, h.end)):
-        known = registry.lookup(hit.text)
-        if known is not None:
-            local.setdefault(hit.text, (known.key, hit.rule))
-            continue
-        key = entity_key(hit.kind, hit.text)
-        if key not in new_entities:
-            new_entities[key] = Entity(key, hit.kind, hit.text, (), None, None, False)
-        local.setdefault(hit.text, (key, hit.rule))
-        if hit.kind is EntityKind.PERSON:
-            persons_full[hit.text] = key
-
+    folded: dict[str, str] = {}  # inflection-free form of an organization name -> key
+    ordered = sorted(names, key=lambda h: (".shape." not in h.rule, h.kind is not EntityKind.PERSON, h.start, h.end))
     body = [s for s in sentences if not s.boilerplate]
     text = article.text
     registry_hits: list[tuple[int, int, str, str]] = []
     for s in body:
         for start, end, key in registry.finditer(text[s.start:s.end]):
             registry_hits.append((s.start + start, s.start + end, key, "registry"))
+    people = [h.text for h in ordered if h.kind is EntityKind.PERSON]
+    people += [registry.entities[k].label for _, _, k, _ in registry_hits
+               if registry.entities[k].kind is EntityKind.PERSON]
+    families = {f for full in people for f in family_names(full)}
+    for hit in ordered:
+        if hit.text in local:
+            continue
+        if hit.kind is EntityKind.PERSON and " " not in hit.text and hit.text in families:
+            continue  # "Wang" after "Alexandr Wang": the same person, by family name below
+        known = registry.lookup(hit.text)
+        if known is not None:
+            local[hit.text] = (known.key, hit.rule)
+            continue
+        if hit.kind is not EntityKind.PERSON and (hit.text in families or hit.text[-1:] == "s" and hit.text[:-1] in families):
+            continue  # "Roe said" after "Jane Roe", "Wangs Nachfolger": the person, not a company
+        if hit.kind is not EntityKind.PERSON:
+            fold = _fold_inflection(hit.text, article.language)
+            if fold in folded:  # "Deutschen Bank" after "Deutsche Bank"
+                local[hit.text] = (folded[fold], hit.rule)
+                continue
+            longer = _longer_name(hit.text, [h.text for h in ordered if h.kind is EntityKind.ORGANIZATION])
+            if longer is not None and longer in local:  # "Reliance Jio" for "Reliance Jio Infocomm"
+                local[hit.text] = (local[longer][0], "short-form")
+                continue
+        key = entity_key(hit.kind, hit.text)
+        if key not in new_entities:
+            new_entities[key] = Entity(key, hit.kind, hit.text, (), None, None, False)
+        local[hit.text] = (key, hit.rule)
+        if hit.kind is EntityKind.PERSON:
+            persons_full[hit.text] = key
+        else:
+            folded.setdefault(_fold_inflection(hit.text, article.language), key)
+
     # Registry persons named in full in this article may be referred to by family name too.
     for start, end, key, _ in registry_hits:
         entity = registry.entities[key]
@@ -221,16 +328,22 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
 
     family: dict[str, set[str]] = {}
     for full, key in persons_full.items():
-        family.setdefault(full.split()[-1], set()).add(key)
+        for name in family_names(full):
+            family.setdefault(name, set()).add(key)
     for name, keys in family.items():
         if len(keys) == 1 and name not in local:  # two people share it: leave it unresolved
             local[name] = (next(iter(keys)), "family-name")
+    for name, key in _short_forms(article.text, local, new_entities, body):
+        local.setdefault(name, (key, "short-form"))
 
     hits = list(registry_hits)
     for name, (key, rule) in local.items():
         # a handful of names per article: finding them is cheaper than compiling a regex
         for s in body:
             for start, end in _occurrences(text, name, s.start, s.end):
+                if key.startswith("org/"):
+                    tail = _LEGAL_TAIL.match(text, end, s.end)
+                    end = tail.end() if tail else end
                 hits.append((start, end, key, rule))
 
     kinds = {k: e.kind for k, e in registry.entities.items()}

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import RuleError
+from .triggers import Trigger, trigger
 from .types import CLAIM_KINDS
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -28,19 +29,24 @@ FILES = ("lexicon.jsonl", "roles.jsonl", "names.jsonl", "relations.jsonl", "boil
 # patterns see "⟨O3⟩ investiert" instead of the many ways a name can be written.
 OPEN, CLOSE = "\ue000", "\ue001"
 # A mention written with an apostrophe genitive ("Meta's") carries a ' before CLOSE.
-_MENTION = {"PERSON": f"{OPEN}P\\d+'?{CLOSE}", "ORG": f"{OPEN}[OU]\\d+'?{CLOSE}",
-            "UNIT": f"{OPEN}U\\d+'?{CLOSE}", "ORGPOSS": f"{OPEN}[OU]\\d+'{CLOSE}"}
+# (a person's slot takes an age after the name: "Max Muster (54)")
+_MENTION = {"PERSON": f"{OPEN}P\\d+'?{CLOSE}(?: \\(\\d{{2}}\\))?", "ORG": f"{OPEN}[OU]\\d+'?{CLOSE}",
+            "PARTY": f"{OPEN}[POU]\\d+'?{CLOSE}",
+            "UNIT": f"{OPEN}U\\d+'?{CLOSE}", "ORGPOSS": f"{OPEN}[OU]\\d+'{CLOSE}",
+            # a capitalized run the name finder has not decided yet (names.py)
+            "CAND": f"{OPEN}N\\d+{CLOSE}"}
 
 # Typed slots a pattern may capture; their values are parsed by extract.py.
 # Gaps between slots: any words up to the sentence's end, or words without a name in them,
 # so that "the nearest name" is the one a pattern takes.
 GAPS = {"GAP": "[^.]*?", "GAP_NO_PERSON": f"(?:[^.{OPEN}]|{OPEN}[OU]\\d+'?{CLOSE})*?",
         "GAP_NO_NAME": f"[^.{OPEN}]*?"}
-SLOT_TYPES = ("PERSON", "PERSONS", "PERSONREF", "ORG", "ORGS", "ORGREF", "ORGPOSS", "UNIT", "ROLE", "ROLES",
-              "MONEY", "PERCENT", "NUMBER", "YEAR", "MONTHYEAR", "NAME", "PNAME", "ONAME")
+SLOT_TYPES = ("PERSON", "PERSONS", "PERSONREF", "PARTY", "ORG", "ORGS", "ORGREF", "ORGPOSS", "UNIT", "ROLE", "ROLES",
+              "MONEY", "PERCENT", "NUMBER", "YEAR", "MONTHYEAR", "NAME", "PNAME", "ONAME", "CAND")
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)(?::([a-z][A-Za-z0-9_]*))?\}")
 ARG_TYPES = {"person": ("PERSON", "PERSONS", "PERSONREF"), "org": ("ORG", "ORGS", "ORGREF", "ORGPOSS", "UNIT"),
-             "unit": ("UNIT", "ORG"), "role": ("ROLE", "ROLES"), "money": ("MONEY",),
+             "party": ("PARTY", "PERSON", "PERSONS", "ORG", "ORGS", "ORGPOSS", "UNIT"),
+             "unit": ("UNIT", "ORG", "ORGS"), "role": ("ROLE", "ROLES"), "money": ("MONEY",),
              "percent": ("PERCENT",), "count": ("NUMBER",), "period": ("YEAR", "MONTHYEAR"),
              "bool": ()}
 
@@ -67,14 +73,29 @@ class NameRule:
     kind: str  # "person" or "organization"
     regex: re.Pattern
     note: str = ""
+    min_words: int = 1  # how many words the candidate in {CAND:name} may have
+    max_words: int = 4
+    # an organization's context strong enough to outweigh a given name ("the private equity
+    # firm Thoma Bravo", "Hewlett Packard, which bought …")
+    overrides: bool = False
+    trigger: Trigger | None = None  # text every match contains (triggers.py)
+    # a context that names a company even with a common German word ("der Anlagenbauer
+    # Streitholz"); other contexts take only words the German word model does not know
+    # as common ("kauft Batterien" is no company)
+    common_words: bool = False
 
 
 @dataclass(frozen=True)
 class Yield:
     claim: str
-    args: dict[str, str]  # argument -> slot name, or "@context" for the implied organization
+    # argument -> slot name; "@context" for the organization the sentence implies,
+    # "@possessor" for the one a possessive ("sein Chef", "its CEO") points back to,
+    # "@earlier" for one an earlier sentence names (the sentence's own play another part)
+    args: dict[str, str]
     fixed: dict[str, object]  # argument -> literal value
     qualifies: bool = False  # adds its arguments to a claim of this kind in the same sentence
+    # the slot of a list whose members the claim relates pairwise ("Acme, Beta und Gamma kooperieren")
+    pairs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,15 @@ class RelationRule:
     confidence: float
     negative: bool  # the pattern itself reads a negation ("keine Stimmrechte")
     note: str = ""
+    # "outlet": the cited organization must be known as a news outlet or be named like one
+    # ("according to X" also cites companies and agencies that are no outlet)
+    requires: str | None = None
+    cites: bool = False  # yields only cites or publisher: runs first (extract.py)
+    # the fewest people and organizations a sentence must name for the rule to read a claim
+    # in it: most sentences name too few for most rules, which then need not run at all
+    needs_people: int = 0
+    needs_orgs: int = 0
+    trigger: Trigger | None = None  # text every match contains (triggers.py)
 
 
 @dataclass(frozen=True)
@@ -104,6 +134,16 @@ class LanguageRules:
     relations: list[RelationRule] = field(default_factory=list)
     boilerplate: list[BoilerplateRule] = field(default_factory=list)
     cues: dict[str, re.Pattern] = field(default_factory=dict)
+    words: dict[str, set[str]] = field(default_factory=dict)  # closed word classes of the lexicon
+    _prefilters: dict = field(default_factory=dict, repr=False)
+
+    def prefilter(self, kind: str):
+        """The prefilter (triggers.py) of the relation or name rules: built once, on first use."""
+        if kind not in self._prefilters:
+            from .triggers import Prefilter
+
+            self._prefilters[kind] = Prefilter([r.trigger for r in getattr(self, kind)])
+        return self._prefilters[kind]
 
     def macro(self, name: str) -> str:
         return "(?:" + "|".join(e.pattern for e in self.lexicon[name]) + ")"
@@ -116,8 +156,14 @@ class LanguageRules:
         return None
 
     def role_pattern(self) -> str:
-        """Any role word of the language, as a whole word ("Chef" is not read inside "Chefredakteur")."""
-        return "(?<![\\w])(?:" + "|".join(r.regex.pattern for r in self.roles) + ")(?![\\w])"
+        """Any role word of the language, as a whole word ("Chef" is not read inside "Chefredakteur").
+
+        In any case: titles are capitalized before names ("Chief Executive Jane Roe").
+        """
+        # atomic, longest pattern first: "chief financial officer" is never read as "chief"
+        # just because a rule's next step fails after the full title
+        patterns = sorted((r.regex.pattern for r in self.roles), key=len, reverse=True)
+        return "(?<![\\w])(?>(?i:" + "|".join(patterns) + "))(?![\\w])"
 
     def role_of(self, text: str) -> str | None:
         for rule in self.roles:
@@ -145,8 +191,10 @@ class RuleSet:
 
 # Cue macros the extractor reads at sentence level; every lexicon must define them.
 REQUIRED_MACROS = ("DET", "LISTCONJ", "APPROX", "HEDGE", "NEGATION", "CONDITIONAL", "FORMER",
-                   "CURRENT", "LEAVE", "CURSYM", "CURWORD", "SCALE", "PERCENTWORD", "ORGANAPHOR",
-                   "PERSONANAPHOR", "NUM", "NAMESTOP", "ABBREV", "STOPWORDS")
+                   "CURRENT", "LEAVE", "FUTURE", "CURSYM", "CURWORD", "SCALE", "PERCENTWORD", "ORGANAPHOR", "ORGPOSSESSIVE",
+                   "PERSONANAPHOR", "NUM", "NAMESTOP", "ABBREV", "STOPWORDS", "LEGALFORM", "ORGHEAD",
+                   "ORGPREFIX", "NOTNAME", "HONORIFIC", "PARTICLE", "SAYVERB", "ORGDESC", "COMPHEAD", "OUTLETHEAD", "NATIONALITY",
+                   "COMMONABBREV", "UNITHEAD")
 
 
 def load_rules(rules_dir: Path | None = None) -> RuleSet:
@@ -214,6 +262,15 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         if not isinstance(macro, str) or not re.fullmatch(r"[A-Z][A-Z_]*", macro) or macro in SLOT_TYPES or macro in GAPS:
             problems.append(f"{loc} {obj['id']}: 'macro' must be an upper-case name, not a slot type")
             continue
+        if "words" in obj:
+            # a closed word class: looked up as a set by the name finder, an alternation in patterns
+            words = obj["words"]
+            if pattern is not None or not isinstance(words, list) or not words \
+                    or not all(isinstance(w, str) and w.strip() for w in words):
+                problems.append(f"{loc} {obj['id']}: 'words' must be a non-empty list of strings (and no 'pattern')")
+                continue
+            rules.words.setdefault(macro, set()).update(words)
+            pattern = "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
         if not _valid_regex(pattern, loc, obj["id"], problems):
             continue
         value = obj.get("value")
@@ -230,16 +287,33 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
             problems.append(f"{loc} {obj['id']}: 'role' must be a role id like 'interim-ceo'")
             continue
         if _valid_regex(pattern, loc, obj["id"], problems):
-            rules.roles.append(RoleRule(obj["id"], role, pattern, re.compile(_capital_ok(pattern))))
+            rules.roles.append(RoleRule(obj["id"], role, pattern, re.compile(pattern, re.IGNORECASE)))
     # Longer role words first, so "Interim-CEO" is read before "CEO".
     rules.roles.sort(key=lambda r: (-len(r.pattern), r.id))
     for name, cue in (("HEDGE", "hedge"), ("NEGATION", "negation"), ("CONDITIONAL", "conditional"),
-                      ("FORMER", "former"), ("CURRENT", "current"), ("LEAVE", "leave"), ("APPROX", "approx")):
+                      ("FORMER", "former"), ("CURRENT", "current"), ("LEAVE", "leave"), ("APPROX", "approx"),
+                      ("FUTURE", "future")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE)
     rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")
     rules.cues["abbrev"] = re.compile(r"(?:^|(?<=[\s(]))" + rules.macro("ABBREV") + r"$")
     # articles and sentence openers ("Die", "Ook") in front of a new name are not part of it
     rules.cues["name_stop"] = re.compile(rf"(?:(?:{rules.macro('DET')}|{rules.macro('NAMESTOP')}) )+(?=\S)")
+    rules.cues["stop_word"] = re.compile(rf"(?:{rules.macro('DET')}|{rules.macro('NAMESTOP')})")
+    # what the name finder cuts capitalized runs at, and the heads of "Bayer-Chef"
+    rules.cues["role_word"] = re.compile(rules.role_pattern())
+    rules.cues["org_description"] = re.compile(r"(?<![\w-])" + rules.macro("ORGDESC") + r"(?![\w])")
+    rules.cues["compound_head"] = re.compile(rules.macro("COMPHEAD"))
+    rules.cues["org_anaphor"] = re.compile(rules.macro("ORGANAPHOR"))
+    rules.cues["org_possessive"] = re.compile(rules.macro("ORGPOSSESSIVE").replace("{ROLE}", rules.role_pattern()))
+    rules.cues["person_anaphor"] = re.compile(rules.macro("PERSONANAPHOR"))
+    # nouns of the relation frames ("Übernahme", "Beteiligung", "Stellen"): German capitalizes
+    # them, but a word of a known class is never a name
+    nouns = [rules.macro(n) for n in ("ACQNOUN", "SUENOUN", "STAKENOUN", "PARTNERNOUN", "UNITNOUN", "JOBNOUN",
+                                      "ORDERNOUN", "DEALNOUN", "INVESTORNOUN") if n in rules.lexicon]
+    rules.cues["frame_noun"] = re.compile(r"(?<![\w-])(?:" + "|".join(nouns or ["(?!x)x"]) + r")\w*(?![\w])")
+    # German and Dutch compound the head into the name: "Handelsblatt", "Börsenkurier", "Volkskrant"
+    left = "" if rules.language in ("de", "nl") else r"(?<![\w])"
+    rules.cues["outlet_name"] = re.compile(left + rules.macro("OUTLETHEAD") + r"(?![\w])", re.IGNORECASE)
 
     for loc, obj in raw["names.jsonl"]:
         kind = obj.get("kind")
@@ -249,10 +323,17 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         regex, slots = _expand(rules, obj.get("pattern"), loc, obj["id"], problems)
         if regex is None:
             continue
-        if "name" not in slots:
-            problems.append(f"{loc} {obj['id']}: pattern must capture the new name as {{PNAME:name}} or {{ONAME:name}}")
+        if slots.get("name") != "CAND":
+            problems.append(f"{loc} {obj['id']}: pattern must capture the new name as {{CAND:name}}")
             continue
-        rules.names.append(NameRule(obj["id"], kind, regex, obj.get("note", "")))
+        words = obj.get("words", [1, 4])
+        if not (isinstance(words, list) and len(words) == 2 and all(isinstance(n, int) for n in words)
+                and 1 <= words[0] <= words[1]):
+            problems.append(f"{loc} {obj['id']}: 'words' must be [min, max] of the name's words")
+            continue
+        rules.names.append(NameRule(obj["id"], kind, regex, obj.get("note", ""), words[0], words[1],
+                                    bool(obj.get("overrides", False)), trigger(regex.pattern, regex.flags),
+                                    bool(obj.get("common_words", False))))
 
     for loc, obj in raw["relations.jsonl"]:
         regex, slots = _expand(rules, obj.get("pattern"), loc, obj["id"], problems)
@@ -265,8 +346,15 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
             problems.append(f"{loc} {obj['id']}: confidence must be in (0, 1]")
             continue
+        requires = obj.get("requires")
+        if requires not in (None, "outlet"):
+            problems.append(f"{loc} {obj['id']}: 'requires' can only be \"outlet\"")
+            continue
+        people, orgs = _needs(yields, slots)
         rules.relations.append(RelationRule(obj["id"], regex, tuple(yields), slots, float(confidence),
-                                            bool(obj.get("negative", False)), obj.get("note", "")))
+                                            bool(obj.get("negative", False)), obj.get("note", ""), requires,
+                                            all(y.claim in ("cites", "publisher") for y in yields), people, orgs,
+                                            trigger(regex.pattern, regex.flags)))
 
     for loc, obj in raw["boilerplate.jsonl"]:
         scope = obj.get("scope", "rest")
@@ -276,6 +364,19 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         regex, _ = _expand(rules, obj.get("pattern"), loc, obj["id"], problems, flags=re.IGNORECASE)
         if regex is not None:
             rules.boilerplate.append(BoilerplateRule(obj["id"], regex, scope))
+
+
+def _needs(yields: list[Yield], slots: dict[str, str]) -> tuple[int, int]:
+    """The names a rule's cheapest reading takes from the sentence: (people, organizations)."""
+    best = None
+    for y in yields:
+        used = set(y.args.values()) | ({y.pairs} if y.pairs else set())
+        kinds = [slots[s] for s in used if s in slots]
+        people = sum(1 for k in kinds if k in ("PERSON", "PERSONS"))
+        orgs = sum(1 for k in kinds if k in ("ORG", "ORGS", "ORGPOSS", "UNIT")) + (1 if y.pairs else 0)
+        if best is None or (people + orgs) < sum(best):
+            best = (people, orgs)
+    return best or (0, 0)
 
 
 def _valid_regex(pattern, loc: str, rid: str, problems: list[str]) -> bool:
@@ -298,20 +399,27 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
     if kind in _MENTION:
         return _MENTION[kind]
     if kind == "ORGS":
+        # "Acme, Beta und der Versorger Gamma": each member may carry its article and description
         one = _MENTION["ORG"]
-        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} )(?:{m('DET')} )?{one})*)"
+        before = f"(?:{m('DET')} )?(?:{m('ADJ')} ){{0,2}}(?:{m('ORGDESC')} )?" if "ADJ" in rules.lexicon \
+            else f"(?:{m('DET')} )?"
+        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){before}{one})*)"
     if kind == "PERSONS":
         one = _MENTION["PERSON"]
         return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){one})*)"
+    # A name, or a description or pronoun anaphora.py left open because two names fit
+    # ("könnte Acme gezwungen sein, das Unternehmen zu übernehmen"): the rule's other
+    # arguments may rule one out (extract.py).
     if kind == "ORGREF":
-        return f"(?:{_MENTION['ORG']}|{m('ORGANAPHOR')})"
+        return f"(?:{_MENTION['ORG']}|{m('ORGANAPHOR')}|{m('ORGPOSSESSIVE')})".replace("?P<head>", "?:")
     if kind == "PERSONREF":
         return f"(?:{_MENTION['PERSON']}|{m('PERSONANAPHOR')})"
     if kind in ("ROLE", "ROLES"):
         one = rules.role_pattern()
         if kind == "ROLE":
             return one
-        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){one})*)"
+        between = f"(?:{m('ADJ')} )?" if "ADJ" in rules.lexicon else ""
+        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){between}{one})*)"
     if kind == "MONEY":
         scale = f"(?: {m('SCALE')})?"
         return (f"(?:{approx}(?:{m('CURSYM')} ?{num}{scale}|{num}{scale} {m('CURWORD')}))")
@@ -334,11 +442,6 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
         word = r"[A-ZÀ-Þ][\w&.'’-]*[\w&]"
         return f"(?:{word}(?: {word}){{0,3}})"
     raise KeyError(kind)
-
-
-def _capital_ok(pattern: str) -> str:
-    """A role word may open a sentence: "topman" is also "Topman"."""
-    return re.sub(r"(?<=[(|])([a-zäöüß])", lambda m: f"[{m.group(1)}{m.group(1).upper()}]", pattern)
 
 
 def _expand(rules: LanguageRules, pattern, loc: str, rid: str, problems: list[str],
@@ -399,9 +502,9 @@ def _parse_yields(raw, slots: dict[str, str], loc: str, rid: str,
             if arg not in schema:
                 problems.append(f"{loc} {rid}: {kind} takes no argument {arg!r}")
                 return None
-            if slot == "@context":
+            if slot in ("@context", "@possessor", "@earlier"):
                 if schema[arg] != "org":
-                    problems.append(f"{loc} {rid}: only an organization can be implied by @context")
+                    problems.append(f"{loc} {rid}: only an organization can be implied by {slot}")
                     return None
                 continue
             if slot not in slots:
@@ -414,5 +517,9 @@ def _parse_yields(raw, slots: dict[str, str], loc: str, rid: str,
             if arg not in schema:
                 problems.append(f"{loc} {rid}: {kind} takes no argument {arg!r}")
                 return None
-        out.append(Yield(kind, dict(args), dict(fixed), bool(item.get("qualifies", False))))
+        pairs = item.get("pairs")
+        if pairs is not None and (slots.get(pairs) != "ORGS" or set(schema) != {"subject", "object"}):
+            problems.append(f"{loc} {rid}: 'pairs' names a list slot {{ORGS:…}} of a claim with subject and object")
+            return None
+        out.append(Yield(kind, dict(args), dict(fixed), bool(item.get("qualifies", False)), pairs))
     return out

@@ -43,6 +43,40 @@ def detect_language(text: str) -> tuple[str, float]:
     return lang, float(prob)
 
 
+@lru_cache(maxsize=1)
+def _any_language():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+LANGUAGE_NAMES = {"fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "pl": "Polish",
+                  "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish", "tr": "Turkish",
+                  "ru": "Russian", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian", "zh": "Chinese",
+                  "ja": "Japanese", "ar": "Arabic", "el": "Greek", "uk": "Ukrainian", "af": "Afrikaans",
+                  "lb": "Luxembourgish"}
+
+
+def foreign_language(text: str, rules: RuleSet) -> str | None:
+    """The language of an article written in none of German, Dutch and English, else None.
+
+    Common words of the three decide most articles at once; only an article with
+    few of them goes to the language model, which must be sure.
+
+    >>> from graph.rules import load_rules
+    >>> foreign_language("Le groupe a annoncé lundi la suppression de 500 postes dans ses usines en France.", load_rules())
+    'fr'
+    >>> foreign_language("Der Konzern streicht 500 Stellen in seinen Werken in Frankreich.", load_rules()) is None
+    True
+    """
+    words = max(1, len(text.split()))
+    best = max(len(r.cues["stopwords"].findall(text)) for r in rules.languages.values())
+    if best >= 8 and best >= words / 12:
+        return None
+    lang, prob = _any_language().classify(text[:5000])
+    return lang if lang not in rules.languages and prob > 0.9 else None
+
+
 def article_language(text: str, rules: RuleSet) -> str:
     """The language of an article: its common words when they are clear, else the language model.
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import KgError
+from .types import assertable
 from .vocab import BASE, KG_NS, PREFIXES
 
 ID = BASE + "id/"
@@ -57,6 +58,13 @@ class Source:
     conditional: bool
     approximate: bool
     outlets: list[str] = field(default_factory=list)
+    future: bool = False
+    # the sentence naming an argument this one only implies: {"start", "end", "quote"}
+    antecedent: dict | None = None
+
+    @property
+    def assertable(self) -> bool:
+        return assertable(self.confidence, hedged=self.hedged, negated=self.negated, conditional=self.conditional)
 
 
 @dataclass
@@ -69,6 +77,11 @@ class Relationship:
     source_count: int
     sources: list[Source]
     disagreements: dict = field(default_factory=dict)  # qualifier -> [{"value", "documents"}]
+
+    @property
+    def asserted(self) -> bool:
+        """An edge of the graph: some source states it plainly and surely enough (types.assertable)."""
+        return any(s.assertable for s in self.sources)
 
 
 @dataclass
@@ -86,10 +99,17 @@ class Trace:
 
 def _rel_json(r: Relationship) -> dict:
     out = {"statement": r.statement, "subject": asdict(r.subject), "predicate": asdict(r.predicate),
-           "object": r.object, "qualifiers": r.qualifiers, "source_count": r.source_count,
-           "sources": [asdict(s) for s in r.sources]}
+           "object": r.object, "asserted": r.asserted, "qualifiers": r.qualifiers, "source_count": r.source_count,
+           "sources": [_source_json(s) for s in r.sources]}
     if r.disagreements:
         out["disagreements"] = r.disagreements
+    return out
+
+
+def _source_json(s: Source) -> dict:
+    out = asdict(s)
+    if out["antecedent"] is None:
+        del out["antecedent"]
     return out
 
 
@@ -165,7 +185,8 @@ SELECT ?s ?sub ?p ?obj ?e WHERE {
 }"""
 
 Q_EVIDENCE = """
-SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hedged ?negated ?cond ?approx ?doc WHERE {
+SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hedged ?negated ?cond ?approx ?doc
+       ?future ?astart ?aend ?aexact WHERE {
   VALUES ?e { UNDEF }
   GRAPH ?g {
     ?e a kg:Evidence ; oa:hasSource ?doc ; dct:language ?lang ; kg:rule ?rule ; kg:confidence ?conf ;
@@ -173,6 +194,10 @@ SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hed
     ?e oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
     ?e oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
     ?doc kg:path ?path ; dct:title ?title .
+    OPTIONAL { ?e kg:future ?future }
+    OPTIONAL { ?e kg:antecedent ?ant .
+               ?ant oa:hasSelector ?aq . ?aq a oa:TextQuoteSelector ; oa:exact ?aexact .
+               ?ant oa:hasSelector ?ap . ?ap a oa:TextPositionSelector ; oa:start ?astart ; oa:end ?aend . }
   }
 }"""
 
@@ -287,7 +312,8 @@ class _Reader:
                     r["path"], r["title"], r["lang"], int(r["start"]), int(r["end"]), r["exact"],
                     r["prefix"] + r["exact"] + r["suffix"], r["rule"], float(r["conf"]),
                     r["hedged"] == "true", r["negated"] == "true", r["cond"] == "true", r["approx"] == "true",
-                    sorted(set(outlets.get(r["doc"], []))))
+                    sorted(set(outlets.get(r["doc"], []))), r["future"] == "true",
+                    {"start": int(r["astart"]), "end": int(r["aend"]), "quote": r["aexact"]} if r["aexact"] else None)
         return [self.sources[i] for i in iris if i in self.sources]
 
 
@@ -398,9 +424,9 @@ def _predicate_label(reader: _Reader, iri: str) -> str:
 
 
 def _modality(sources: list[Source]) -> dict:
-    """Hedged, negated, conditional when every source says it so; approximate when any does."""
+    """Hedged, negated, conditional, future when every source says it so; approximate when any does."""
     q = {}
-    for flag in ("hedged", "negated", "conditional"):
+    for flag in ("hedged", "negated", "conditional", "future"):
         if sources and all(getattr(s, flag) for s in sources):
             q[flag] = True
     if any(s.approximate for s in sources):
@@ -417,7 +443,7 @@ def _nary(reader: _Reader, node: str, stmts: list[_Stmt]) -> list[Relationship]:
     qualifiers, disagreements = _qualifiers(reader, by_pred)
     qualifiers.update(_modality(sources))
     count = len({x.document for x in sources})
-    one = lambda p: by_pred[p][0] if by_pred.get(p) else None  # noqa: E731
+    one = lambda p: by_pred[p][0] if by_pred.get(p) else None
     if one(ORG + "member") and one(ORG + "organization") and one(ORG + "role"):
         member, organization, role = one(ORG + "member"), one(ORG + "organization"), one(ORG + "role")
         role_label = reader.label(role.object)
@@ -597,7 +623,8 @@ def _rel_lines(rel: Relationship, style) -> list[str]:
     head = f"{rel.subject.label} —[{rel.predicate.label}]→ {obj}".rstrip(" →")
     quals = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(rel.qualifiers.items()) if k != "role")
     count = f"{rel.source_count} source{'s' if rel.source_count != 1 else ''}"
-    lines = [style(head, bold=True) + f"  ({count}{'; ' + quals if quals else ''})"]
+    candidate = "" if rel.asserted else "; candidate, not asserted"
+    lines = [style(head, bold=True) + f"  ({count}{'; ' + quals if quals else ''}{candidate})"]
     for name, values in sorted(rel.disagreements.items()):
         side = "  |  ".join(f"{_fmt(v['value'])} ({', '.join(v['documents'])})" for v in values)
         lines.append(style(f"  sources disagree on {name}: ", fg="yellow") + side)
@@ -609,13 +636,16 @@ def _rel_lines(rel: Relationship, style) -> list[str]:
         outlets = f"; cites {', '.join(first.outlets)}" if first.outlets else ""
         lines.append(f"  {doc} [{first.language}] “{first.title}”{outlets}")
         for src in sources:
-            flags = [f for f in ("hedged", "negated", "conditional", "approximate") if getattr(src, f)]
+            flags = [f for f in ("hedged", "negated", "conditional", "future", "approximate") if getattr(src, f)]
             lines.append(f"    chars {src.start}–{src.end} · {src.rule} · confidence {src.confidence:.2f}"
                          + (f" · {', '.join(flags)}" if flags else ""))
             before, _, after = src.context.partition(src.quote)
-            flat = lambda t: t.replace("\n", " ¶ ")  # noqa: E731 - keep one source on one line
+            flat = lambda t: t.replace("\n", " ¶ ")
             lines.append("      …" + flat(before.lstrip()) + style(flat(src.quote), bold=True, underline=True)
                          + flat(after.rstrip()) + "…")
+            if src.antecedent:
+                ante = src.antecedent
+                lines.append(f"      named in chars {ante['start']}–{ante['end']}: “{flat(ante['quote'])}”")
     return lines
 
 

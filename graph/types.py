@@ -10,6 +10,15 @@ from decimal import Decimal
 from enum import Enum
 from typing import Union
 
+# Below this confidence a claim keeps its statement and evidence but is not asserted as an
+# edge: one argument from context (0.9 × 0.85) passes, two guesses in one claim do not.
+ASSERTION_THRESHOLD = 0.6
+
+
+def assertable(confidence: float, *, hedged: bool, negated: bool, conditional: bool) -> bool:
+    """Whether one sentence's reading of a claim is enough to assert it as an edge."""
+    return not (hedged or negated or conditional) and confidence >= ASSERTION_THRESHOLD
+
 
 class Language(str, Enum):
     DE = "de"
@@ -55,6 +64,7 @@ class Entity:
     wikidata: str | None = None
     parent: str | None = None  # key of the organization a unit belongs to
     in_registry: bool = True
+    outlet: bool = False  # a news outlet or agency (schema:NewsMediaOrganization in the registry)
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,9 @@ class Mention:
     text: str
     entity: str  # Entity.key
     kind: EntityKind
-    rule: str  # "registry" or the name rule that found it
+    rule: str  # "registry", the name rule that found it, or the anaphora rule that resolved it
+    # for "the bank", "er", "its": the span of the name it refers back to
+    antecedent: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,9 @@ class Evidence:
     hedged: bool = False
     negated: bool = False
     conditional: bool = False
+    future: bool = False  # announced or agreed, not yet done: "will acquire", "übernimmt ab Januar"
+    # the sentence naming an argument the claim took from context ("its CEO", "der Konzern")
+    antecedent: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +164,8 @@ class Extraction:
     sentences: tuple[Sentence, ...] = field(default=())
 
 
-# Argument names each claim kind takes; (entity kinds allowed), "role", "quantity", "period", "bool".
+# Argument names each claim kind takes: "person", "org", "unit", "party" (a person or an
+# organization), "role", "money", "percent", "count", "period", "bool".
 CLAIM_KINDS: dict[str, dict[str, str]] = {
     "membership": {"member": "person", "organization": "org", "role": "role", "current": "bool"},
     "investment": {"investor": "org", "target": "org", "amount": "money", "stake": "percent",
@@ -161,6 +177,11 @@ CLAIM_KINDS: dict[str, dict[str, str]] = {
     "revenue": {"organization": "org", "amount": "money", "date": "period"},
     "founded": {"organization": "org", "date": "period"},
     "joined": {"subject": "person", "object": "org"},
+    "left": {"subject": "person", "object": "org"},
+    "mergedWith": {"subject": "org", "object": "org"},
+    "partnerOf": {"subject": "org", "object": "org"},
+    "supplierOf": {"subject": "org", "object": "org"},
+    "sued": {"subject": "party", "object": "party"},
     "succeeded": {"subject": "person", "object": "person"},
     "customerOf": {"subject": "org", "object": "org"},
     "reducedRelianceOn": {"subject": "org", "object": "org"},

@@ -104,7 +104,7 @@ def compiled_shapes() -> list[NodeShape]:
         for prop in shapes.objects(node, URIRef(SH + "property")):
             ps = PropertyShape(path="")
             for p, o in shapes.predicate_objects(prop):
-                key = str(p)[len(SH):] if str(p).startswith(SH) else str(p)
+                key = str(p).removeprefix(SH)
                 if str(p) not in _PROPERTY_KEYS:
                     raise OntologyError(f"shapes.ttl: a property shape of {node} uses {p}, which the fast "
                                         "validator does not support (use --shacl pyshacl)")

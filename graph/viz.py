@@ -195,9 +195,10 @@ def render_html(rels, labels: dict[str, str], kinds: dict[str, str], *, document
         pair = tuple(sorted((ids[src], ids[dst])))
         nth = pair_count.get(pair, 0)
         pair_count[pair] = nth + 1
+        asserted = any(it["rel"].asserted for it in items)
         net.add_edge(ids[src], ids[dst], id=f"e{len(net.edges)}", label=label,
                      width=round(1 + 1.5 * (min(count, 6) - 1), 1), color=RELATION_STYLE[family][0],
-                     arrows="to", relation=relation_key(rel),
+                     arrows="to", relation=relation_key(rel), asserted=asserted, dashes=not asserted,
                      languages=sorted({lang for it in items for lang in it["languages"]}),
                      relationships=[it["id"] for it in items],
                      smooth={"type": "curvedCW", "roundness": round(0.15 * nth, 2)} if nth else {"enabled": False})
@@ -218,6 +219,7 @@ def render_html(rels, labels: dict[str, str], kinds: dict[str, str], *, document
                    for s, c, lbl in NODE_STYLE.values()]
         + [{"label": lbl, "color": c, "swatch": "line"} for c, lbl in RELATION_STYLE.values()],
         "relation_types": [{"key": k, "label": k} for k in sorted({e["relation"] for e in edges})],
+        "candidates": sum(1 for e in edges if not e["asserted"]),
         "languages": [{"key": k, "label": LANGUAGE_NAMES.get(k, k)}
                       for k in sorted({lang for e in edges for lang in e["languages"]})],
         "options": _options(physics),
@@ -238,7 +240,7 @@ def _rel_data(rel, sources, g: _Graph) -> dict:
         g.sources.append({k: v for k, v in asdict(s).items() if k != "outlets"})
         indices.append(len(g.sources) - 1)
     obj = rel.object or {}
-    return {"subject": rel.subject.label, "predicate": rel.predicate.label,
+    return {"subject": rel.subject.label, "predicate": rel.predicate.label, "asserted": rel.asserted,
             "object": obj.get("label") or (str(obj["value"]) if "value" in obj else ""),
             "qualifiers": {k: _plain(v) for k, v in rel.qualifiers.items()},
             "disagreements": rel.disagreements, "source_count": len({s.document for s in sources}),
@@ -313,7 +315,6 @@ def layout(graph) -> dict[str, tuple[float, float]]:
 
 def _page(data: dict, *, title: str, subtitle: str) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     from pyvis import network as pyvis_network
 
     lib = Path(pyvis_network.__file__).parent / "templates" / "lib" / "vis-9.1.2"

@@ -37,6 +37,11 @@ class KG(DefinedNamespace):
     recruited: URIRef
     acquired: URIRef
     cites: URIRef
+    left: URIRef
+    mergedWith: URIRef
+    partnerOf: URIRef
+    supplierOf: URIRef
+    sued: URIRef
     # qualifiers of events and memberships
     investor: URIRef
     investee: URIRef
@@ -60,12 +65,16 @@ class KG(DefinedNamespace):
     negated: URIRef
     conditional: URIRef
     approximate: URIRef
+    future: URIRef
+    antecedent: URIRef
     path: URIRef
     sha256: URIRef
     encoding: URIRef
     # roles
     plainProperty: URIRef
     isPosition: URIRef
+    # what kg eval scores a predicate or event class as
+    family: URIRef
 
 
 class OA(DefinedNamespace):

@@ -28,7 +28,7 @@ def facts(claim: Claim) -> set[str]:
     args: dict[str, list] = {}
     for k, v in claim.args:
         args.setdefault(k, []).append(v)
-    one = lambda k: _name(args[k][0])  # noqa: E731
+    one = lambda k: _name(args[k][0])
     kind = claim.kind
     out: set[str] = set()
     if kind == "membership":

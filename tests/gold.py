@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from claims import all_facts  # noqa: E402
+from claims import all_facts
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from claims import facts  # noqa: E402
+from claims import facts
 
 
 def facts_by_rule(extraction) -> dict[str, set[str]]:

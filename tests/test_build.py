@@ -6,7 +6,6 @@ import shutil
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import SEEDS
 
 PREFIXES = """
@@ -128,8 +127,9 @@ def test_hedged_and_conditional_claims_keep_evidence_but_are_not_asserted(built_
     out, _ = built_seeds
     store = trig_store(out)
     # "könnte Meta gezwungen sein, das gesamte Unternehmen zu übernehmen"
-    assert select(store, """SELECT ?c WHERE { ?s rdf:subject kgo:meta ; rdf:predicate kg:acquired ;
-                             rdf:object kgo:scale-ai ; prov:wasDerivedFrom/kg:conditional ?c }""") == [("true",)]
+    flags = select(store, """SELECT ?c WHERE { ?s rdf:subject kgo:meta ; rdf:predicate kg:acquired ;
+                             rdf:object kgo:scale-ai ; prov:wasDerivedFrom/kg:conditional ?c }""")
+    assert ("true",) in flags
     assert not store.query(PREFIXES + "ASK { kgo:meta kg:acquired kgo:scale-ai }", use_default_graph_as_union=True)
 
 

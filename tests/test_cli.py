@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-
 from conftest import SEEDS
+
 from graph.cli import main
 
 

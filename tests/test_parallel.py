@@ -7,8 +7,8 @@ import socket
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import SEEDS
+
 from graph.build import build_graph
 from graph.errors import BuildError
 

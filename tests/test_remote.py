@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-
 from conftest import SEEDS
+
 from graph.cli import main
 from graph.remote import oxigraph_binary
 
@@ -119,7 +119,7 @@ def test_push_to_a_server_that_is_down_is_one_line(built_seeds):
 class _Refusing(http.server.BaseHTTPRequestHandler):
     seen_auth: list = []
 
-    def do_PUT(self):  # noqa: N802 - the http.server API
+    def do_PUT(self):
         self.seen_auth.append(self.headers.get("Authorization"))
         self.send_response(401)
         self.end_headers()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from conftest import SEEDS
+
 from graph.read import read_article
 from graph.segment import detect_language, split_sentences
 from graph.types import Article

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SEEDS
 from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SDO, XSD
 
-from conftest import SEEDS
 from graph.errors import ValidationError
 from graph.model import model_document
 from graph.pipeline import extract_article

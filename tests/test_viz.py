@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
+from browser import open_page, severe_console_messages, start_browser
 from click.testing import CliRunner
 
-from browser import open_page, severe_console_messages, start_browser
-from conftest import SEEDS
 from graph.cli import main
 
 
@@ -36,8 +34,12 @@ def test_seeds_graph_renders_with_the_expected_nodes_and_edges_and_no_errors(dri
     open_page(driver, out / "graph.html")
     nodes, edges = driver.execute_script("return [kg.nodes.length, kg.edgeView.length]")
     data_nodes, data_edges = driver.execute_script("return [kg.data.nodes.length, kg.data.edges.length]")
-    assert (nodes, edges) == (data_nodes, data_edges)
+    asserted = driver.execute_script("return kg.data.edges.filter(function (e) { return e.asserted; }).length")
+    # candidates (conditional, hedged, unsure) are hidden until the reader asks for them
+    assert (nodes, edges) == (data_nodes, asserted) and asserted < data_edges
     assert nodes >= 15 and edges >= 30
+    driver.find_element("id", "candidates").click()
+    assert driver.execute_script("return kg.edgeView.length") == data_edges
     canvas = driver.execute_script("var c = document.querySelector('#network canvas'); return c && [c.width, c.height]")
     assert canvas and canvas[0] > 300 and canvas[1] > 300
     assert severe_console_messages(driver) == []

@@ -43,10 +43,16 @@
   }
   addBoxes("relation-filter", data.relation_types, activeRelations);
   addBoxes("language-filter", data.languages, activeLanguages);
+  // candidates: kept with their sources, but hedged, negated, conditional or not sure enough
+  var showCandidates = false;
+  var candidateBox = document.getElementById("candidates");
+  document.getElementById("candidate-count").textContent = " (" + data.candidates + ")";
+  candidateBox.addEventListener("change", function () { showCandidates = candidateBox.checked; refresh(); });
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   function edgeVisible(edge) {
+    if (!edge.asserted && !showCandidates) return false;
     if (!activeRelations[edge.relation]) return false;
     return edge.languages.some(function (l) { return activeLanguages[l]; });
   }
@@ -65,7 +71,7 @@
     doc.appendChild(el("strong", src.title));
     doc.appendChild(document.createTextNode(" · " + src.language + " · " + src.document + " · chars " + src.start + "–" + src.end));
     div.appendChild(doc);
-    var flags = ["hedged", "negated", "conditional", "approximate"].filter(function (f) { return src[f]; });
+    var flags = ["hedged", "negated", "conditional", "future", "approximate"].filter(function (f) { return src[f]; });
     if (flags.length) div.appendChild(el("div", flags.join(", "), "flags"));
     var quote = el("blockquote");
     var at = src.context.indexOf(src.quote);
@@ -76,6 +82,12 @@
       quote.appendChild(document.createTextNode(src.context.slice(at + src.quote.length) + "…"));
     }
     div.appendChild(quote);
+    if (src.antecedent) {
+      var named = el("blockquote");
+      named.appendChild(document.createTextNode("named in chars " + src.antecedent.start + "–" + src.antecedent.end + ": "));
+      named.appendChild(el("mark", src.antecedent.quote));
+      div.appendChild(named);
+    }
     var rule = el("div", "rule " + src.rule + " · confidence " + src.confidence.toFixed(2), "doc");
     div.appendChild(rule);
     return div;
@@ -85,6 +97,7 @@
     var div = el("div", null, "rel");
     div.setAttribute("data-relationship", relId);
     div.appendChild(el("div", rel.subject + " —[" + rel.predicate + "]→ " + (rel.object || ""), "head"));
+    if (!rel.asserted) div.appendChild(el("div", "candidate: no source states it plainly and surely enough to assert it", "flags"));
     var quals = Object.keys(rel.qualifiers).filter(function (k) { return k !== "role"; })
       .map(function (k) { return k + ": " + rel.qualifiers[k]; });
     quals.unshift(rel.source_count + (rel.source_count === 1 ? " source" : " sources"));

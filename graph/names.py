@@ -1,0 +1,536 @@
+"""Find the people and organizations an article names that the registry does not know.
+
+In: an article's sentences and its registry mentions. Out: `NameHit`s, each
+with the rule that decided it. Per sentence, three steps:
+
+1. Candidates: runs of capitalized words with the connectors names take
+   ("Procter & Gamble", "Bank of America", "Jan de Vries"), cut at words that
+   are never names (sentence openers, months, places, role words, descriptions
+   such as "Autobauer"); and the first part of a hyphen compound whose head
+   says it is a company ("Bayer-Chef", "ING-topman", "Adidas-Aktie").
+2. Shape: a legal form, an organization head word, "&", or a given name
+   (Faker's lists) before a family name decides the kind.
+3. Context: the name rules of `names.jsonl` see the sentence with the
+   undecided candidates masked as ⟨N…⟩ and decide the rest ("der Autobauer
+   ⟨N⟩", "⟨N⟩ übernimmt", "CEO ⟨N⟩ ⟨N⟩"). German capitalizes every noun, so a
+   capitalized word alone is never a name: only shape or context makes it one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .namelists import NameLists, load_name_lists
+from .resolve import NameHit
+from .rules import CLOSE, OPEN, LanguageRules, RuleSet
+from .types import Article, EntityKind, Mention, Sentence
+from .wordclass import german_word_class
+
+# A word: letters and digits with the inner marks names use ("N.V", "Takeaway.com",
+# "Brink-Daamen", "O'Neill", "AT&T", "Kühne+Nagel"); or a free-standing & or +.
+_TOKEN = re.compile(r"[^\W_](?:[\w'’.&+/-]*[^\W_])?|[&+]")
+_GENITIVE = ("'s", "’s")
+# the first part of "Bayer-Chef": a word, or digits with letters ("3M"), not "49-Prozent"
+_COMPOUND_FIRST = re.compile(r"[^\W\d_][\w&.+'’-]*|\d+[A-Za-z][\w]*")
+_ACRONYM = re.compile(r"[A-ZÄÖÜ][A-ZÄÖÜ0-9&]{1,5}")
+_INITIAL = re.compile(r"[A-ZÀ-Þ]\.(?:[A-ZÀ-Þ]\.)*")
+_KIND_LETTER = {EntityKind.PERSON: "P", EntityKind.ORGANIZATION: "O", EntityKind.UNIT: "U"}
+MAX_RUN = 8  # a name of more words is a headline in title case, not a name
+
+
+@dataclass
+class _Token:
+    start: int  # offset in the article
+    end: int
+    text: str
+
+
+@dataclass
+class Candidate:
+    tokens: list[_Token]
+    start: int
+    end: int
+    text: str
+    hint: str | None = None  # "org" when a compound head vouches for it
+
+
+def _capitalized(word: str) -> bool:
+    if "-" in word and word.rsplit("-", 1)[1][:1].islower():
+        return False  # "ASE-listed", "Berlin-based": an adjective, not a name
+    first = word[0]
+    if first.isupper():
+        return True
+    if first.isdigit():  # "3M", "1&1"
+        return any(c.isupper() for c in word) and any(c.isalpha() for c in word)
+    return len(word) > 2 and any(c.isupper() for c in word[1:3])  # "eBay", "iPhone"
+
+
+class _SentenceNames:
+    """Candidates of one sentence and the decisions about them."""
+
+    def __init__(self, article: Article, sentence: Sentence, lang: LanguageRules, lists: NameLists,
+                 blocked: list[tuple[int, int]], title_words: set[str] | None = None):
+        self.article, self.sentence, self.lang, self.lists = article, sentence, lang, lists
+        # a headline in title case ("Acme Wins $1bn Order From Beta"): only words the article
+        # also capitalizes inside its sentences can be part of a name
+        self.title_words = title_words
+        self.text = article.text
+        self.blocked = blocked
+        w = lang.words
+        self.notname = w.get("NOTNAME", set())
+        self.heads = w.get("ORGHEAD", set())
+        self.prefixes = w.get("ORGPREFIX", set())
+        self.legal = w.get("LEGALFORM", set())
+        self.particles = w.get("PARTICLE", set())
+        self.stop_regex = lang.cues["stop_word"]
+
+    # ------------------------------------------------------------ step 1
+    def candidates(self) -> list[Candidate]:
+        s, text = self.sentence, self.text
+        tokens = [_Token(m.start(), m.end(), m.group(0))
+                  for m in _TOKEN.finditer(text, s.start, s.end)]
+        breaks = self._breaks(s.start, s.end)
+        out: list[Candidate] = []
+        run: list[_Token] = []
+        pending: list[_Token] = []  # connectors waiting for the next capitalized word
+
+        def close():
+            if run:
+                out.extend(self._split(list(run)))
+            run.clear()
+            pending.clear()
+
+        for i, tok in enumerate(tokens):
+            gap = text[tokens[i - 1].end:tok.start] if i else ""
+            word = tok.text
+            if word.endswith(_GENITIVE):
+                word = word[:-2]
+            compound = self._compound_head(word) if not self._inside(tok, self.blocked) else None
+            if compound is None and self._inside(tok, breaks):
+                close()
+                continue
+            if compound is not None:
+                # "Bayer-Chef", "ING-topman": the part before the head is a company,
+                # with the capitalized words right before it ("Delta Fiber-directeur")
+                if compound[1] > 0:
+                    a, b = tok.start + compound[0], tok.start + compound[1]
+                    part = _Token(a, b, text[a:b])
+                    before = list(run) if run and gap == " " and not pending and compound[0] == 0 else []
+                    nationality = self.lang.words.get("NATIONALITY", ())
+                    while before and (before[0].text in nationality or self.stop_regex.fullmatch(before[0].text)):
+                        before = before[1:]
+                    run.clear()
+                    pending.clear()
+                    words = before + [part]
+                    out.append(Candidate(words, words[0].start, part.end, text[words[0].start:part.end], hint="org"))
+                else:
+                    close()
+                continue
+            if run and gap != " " and not (gap == "" and word in "&+"):
+                close()
+            if word in ("&", "+") or (run and self._connects(run, word)):
+                if run:
+                    pending.append(tok)
+                continue
+            if _capitalized(word) and (word not in self.notname or run and (
+                    word in self.legal or word + "." in self.legal or self._before_legal_form(tok))) and (
+                    self.title_words is None or word in self.title_words or _ACRONYM.fullmatch(word)
+                    or word in self.lists.given or word in self.legal or word in self.heads):
+                if pending:
+                    run.extend(pending)
+                    pending.clear()
+                run.append(_Token(tok.start, tok.start + len(word), word))
+                if tok.text != word:  # a genitive closes the name
+                    close()
+                continue
+            close()
+        close()
+        return out
+
+    def _german_genitive(self, last: _Token) -> bool:
+        """A family name in the German genitive: ends in s and a common noun follows ("Rehfelds Posten")."""
+        word = last.text
+        if not word.endswith("s") or word.endswith(("ss", "ß")) or len(word) < 4 or word in self.lists.family:
+            return False
+        m = _TOKEN.match(self.text, last.end + 1) if self.text[last.end:last.end + 1] == " " else None
+        return bool(m) and m.group(0)[:1].isupper() and german_word_class(m.group(0)) == "common"
+
+    def _before_legal_form(self, tok: _Token) -> bool:
+        """Whether a legal form follows the word: "Brandt Daten GmbH" is one name, though "Daten" alone is none."""
+        m = _TOKEN.match(self.text, tok.end + 1) if self.text[tok.end:tok.end + 1] == " " else None
+        return bool(m) and (m.group(0) in self.legal or m.group(0) + "." in self.legal)
+
+    def _connects(self, run: list[_Token], word: str) -> bool:
+        """A lower-case word inside a name: a particle after given names ("Jan de Vries",
+        "Ursula von der Leyen"), or "of"/"van" after an organization head ("Bank of America")."""
+        if word in self.particles and all(t.text in self.lists.given or t.text in self.particles
+                                          or _INITIAL.fullmatch(t.text) for t in run):
+            return True
+        return word in ("of", "van", "für", "voor") and run[-1].text in self.heads \
+            and run[-1].text not in self.lang.words.get("UNITHEAD", ())  # "the Quantum Labs of Acme": two names
+
+    def _breaks(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Spans no name crosses: registry mentions, role words, descriptions of organizations."""
+        spans = list(self.blocked)
+        for regex in (self.lang.cues["role_word"], self.lang.cues["org_description"], self.lang.cues["frame_noun"]):
+            for m in regex.finditer(self.text, start, end):
+                if self.text[max(start, m.start() - 2):m.start()] in ("& ", "+ "):
+                    continue  # "Schneider Geiwitz & Partner": part of a firm's name
+                if self.lang.language != "de" and m.group(0)[:1].isupper() and regex is not self.lang.cues["role_word"] \
+                        and self.text[max(start, m.start() - 2):m.start()].strip() not in ("", ".", "!", "?", ":", "\"", "„", "“"):
+                    continue  # Dutch and English write descriptions in lower case: "Westerbank" is a name
+                spans.append((m.start(), m.end()))
+        return sorted(spans)
+
+    @staticmethod
+    def _inside(tok: _Token, spans) -> bool:
+        return any(a < tok.end and tok.start < b for a, b in spans)
+
+    def _compound_head(self, word: str) -> tuple[int, int] | None:
+        """The span of X in "X-Chef" when the head says X is a company: (start, end) in the word,
+        (0, 0) when the word is such a compound but X is no name, None when it is no such compound."""
+        cut = word.rfind("-")
+        if cut <= 0 or cut == len(word) - 1:
+            return None
+        head = word[cut + 1:]
+        if not self.lang.cues["compound_head"].fullmatch(head) or self.lang.cues["role_word"].fullmatch(word):
+            return None  # "Vize-Vorstandschef" is one title
+        start, first = 0, word[:cut]
+        if first.startswith("Ex-") and len(first) > 3:
+            start, first = 3, first[3:]  # "Ex-Acme-Chef": a former head of Acme
+        while "-" in first and first.rsplit("-", 1)[1] in self.lists.places:
+            first = first.rsplit("-", 1)[0]  # "VW-China-Chef": the company is VW
+        if self.lang.language == "de" and self.lang.cues["frame_noun"].fullmatch(head) and not _ACRONYM.fullmatch(first) \
+                and not re.search(rf"(?<![\w-]){re.escape(first)}(?![\w-])", self.text) \
+                and german_word_class(first.rsplit("-", 1)[-1]) == "common":
+            return 0, 0  # "Hausgeräte-Tochter": a noun before "Tochter"; "Acme-Tochter" is Acme's
+        if not _COMPOUND_FIRST.fullmatch(first) or not _capitalized(first) or first in self.notname \
+                or first in self.lists.places or first.replace("-", " ") in self.lists.places \
+                or first.upper() == first and len(first) <= 2:  # "US-Bank", "EU-Kommission"
+            return 0, 0
+        return start, start + len(first)
+
+    def _split(self, run: list[_Token]) -> list[Candidate]:
+        """A run of capitalized words as one or more candidates."""
+        # "das Zürcher Unternehmen", "der Schweizer Logistikdienstleister": a city's
+        # adjective before a description, not a name
+        if len(run) == 1 and self.lang.language == "de" and run[0].text.endswith("er") \
+                and self.lang.cues["org_description"].match(self.text, run[0].end + 1):
+            return []
+        # leading sentence openers and function words ("Die", "Auch", "Ook") are not the name
+        while run and self.stop_regex.fullmatch(run[0].text):
+            run = run[1:]
+        # "Franse krant", "Norwegian company Equinor": a nationality before a name is not
+        # part of it, unless the name needs it ("British Airways", "Deutsche Bank")
+        nationality = self.lang.words.get("NATIONALITY", ())
+        if run and run[0].text in nationality:
+            rest = [t.text for t in run[1:]]
+            if not rest or not (rest[-1] in self.heads or self._legal_form_start(self._candidate(run)) is not None):
+                run = run[1:]
+        while run and run[-1].text in self.particles | {"&", "+", "of"}:
+            run = run[:-1]
+        # "Tobias Rehfelds Posten": a German common noun after a name is not part of it
+        while self.lang.language == "de" and len(run) > 1 and run[-1].text not in self.heads \
+                and run[-1].text not in self.legal and run[-2].text not in self.lists.given \
+                and run[-2].text not in self.particles and german_word_class(run[-1].text) == "common":
+            run = run[:-1]
+        if not run or len(run) > MAX_RUN:
+            return []
+        return [self._candidate(run)]
+
+    def _candidate(self, run: list[_Token]) -> Candidate:
+        start, end = run[0].start, run[-1].end
+        return Candidate(run, start, end, self.text[start:end])
+
+    # ------------------------------------------------------------ step 2
+    def by_shape(self, cand: Candidate) -> list[NameHit]:
+        """Hits that the candidate's own words decide; [] when they do not."""
+        words = [t.text for t in cand.tokens]
+        text = cand.text
+        if cand.hint == "org":
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.compound")] \
+                if self._plausible_org(words) else []
+        if text in self.lists.places:
+            return []
+        legal = self._legal_form_start(cand)
+        if legal is not None:
+            if legal <= cand.start:
+                return []
+            name_end = legal
+            while self.text[name_end - 1] in " ,":
+                name_end -= 1
+            return [NameHit(cand.start, name_end, self.text[cand.start:name_end], EntityKind.ORGANIZATION,
+                            f"{self.lang.language}.name.shape.legal_form")]
+        if any(w in ("&", "+") for w in words) or any(("&" in w or "+" in w) and len(w) > 1 for w in words):
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.ampersand")]
+        if len(words) == 1 and _ACRONYM.fullmatch(text) and text not in self.lang.words.get("COMMONABBREV", ()) \
+                and text.title() not in self.lists.places:  # "LONDON" in a dateline
+            # "KPN", "EQT", "BASF": an abbreviation in capitals names an organization
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.acronym")]
+        if len(words) >= 2 and words[-1] in self.lang.words.get("UNITHEAD", ()):
+            return [self._hit(cand, EntityKind.UNIT, "shape.unit_head")]
+        if len(words) >= 2 and (words[-1] in self.heads or any(text.startswith(p + " ") for p in self.prefixes)):
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.org_head")]
+        person = self._person_span(words)
+        if person is not None:
+            first, last = person
+            hits = []
+            if first > 0:
+                rest = Candidate(cand.tokens[:first], cand.start, cand.tokens[first - 1].end,
+                                 self.text[cand.start:cand.tokens[first - 1].end])
+                hits.extend(self.by_shape(rest))
+            span = cand.tokens[first:last + 1]
+            end, rule = span[-1].end, "given_name"
+            if self.lang.language == "de" and self._german_genitive(span[-1]):
+                # "Tobias Rehfelds Nachfolgerin": Rehfeld's; a possessor, so surely a person
+                end, rule = end - 1, "given_name_genitive"
+            hits.append(NameHit(span[0].start, end, self.text[span[0].start:end],
+                                EntityKind.PERSON, f"{self.lang.language}.name.shape.{rule}"))
+            return hits
+        return []
+
+    def _plausible_org(self, words: list[str]) -> bool:
+        return bool(words) and all(w not in self.notname for w in words)
+
+    def _legal_form_start(self, cand: Candidate) -> int | None:
+        """Start of a legal form ending the candidate ("Acme AG", "Acme Holdings N.V.")."""
+        toks = cand.tokens
+        for n in (3, 2, 1):
+            if len(toks) < n:
+                continue
+            start = toks[-n].start
+            form = self.text[start:cand.end]
+            # "N.V." and "Inc." keep their final period outside the token
+            dotted = form + "." if self.text[cand.end:cand.end + 1] == "." else form
+            if form in self.legal or dotted in self.legal:
+                return start
+        return None
+
+    def _person_span(self, words: list[str]) -> tuple[int, int] | None:
+        """(first, last) word of a given name and family name inside the candidate."""
+        given = self.lists.given
+        for i, w in enumerate(words):
+            if w not in given or i == len(words) - 1:
+                continue
+            j = i + 1
+            while j < len(words) - 1 and (words[j] in given or _INITIAL.fullmatch(words[j])
+                                          or words[j] in self.particles):
+                j += 1
+            rest = words[i + 1:]
+            if len(rest) > 3:
+                return None
+            family = words[-1]
+            if family in self.heads or family in self.legal or family.isupper() and len(family) > 1 \
+                    or family in self.lists.places and family not in self.lists.family:
+                return None
+            if not family[0].isupper():
+                return None
+            return i, len(words) - 1
+        return None
+
+    def opens(self, cand: Candidate) -> bool:
+        """Whether the candidate opens its sentence, or a quote or clause after a colon: capitalized anyway."""
+        before = self.text[self.sentence.start:cand.start].rstrip(" \"'„“”‘’‚«»([-–—")
+        return not before or before.endswith(":") or not any(c.isalnum() for c in before)
+
+    def bare_kind(self, cand: Candidate) -> EntityKind | None:
+        """The kind of a candidate only its capitals mark, or None when it is no name."""
+        words = [t.text for t in cand.tokens if t.text not in ("&", "+")]
+        if not words or cand.text in self.lists.places or any(w in self.notname for w in words) \
+                or words[0] in self.lang.words.get("NATIONALITY", ()) or not any(c.isalpha() for c in cand.text) \
+                or len(cand.text) < 2 or any(self.stop_regex.fullmatch(w) for w in words):
+            return None
+        if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
+            return None  # an abbreviation the shape rules did not take is a common one ("AI", "US")
+        after = re.match(r" \(([^()\s]{2,8})\)", self.text[cand.end:cand.end + 12])
+        if after and after.group(1) in self.lang.words.get("COMMONABBREV", ()):
+            return None  # "Artificial Intelligence (AI)": a term spelled out, not a company
+        if self.lang.language == "nl" and words[-1].endswith(("se", "sche")) and words[-1][:1].isupper():
+            return None  # "de Groningse batterijmaker": an adjective of a place
+        if self.lang.language == "de" and (german_word_class(words[-1]) != "name" or any(
+                german_word_class(part) == "common" for w in words for part in w.split("-") if part)):
+            return None  # "Stellenabbau", "KI-Ökosystem", "Sprachmodells Llama": common words German capitalizes
+        if self.lang.language == "de" and len(words) == 1 and self._german_genitive(cand.tokens[-1]):
+            return None  # "Wangs Abgang": someone's departure, a person's or a company's
+        before = self.text[self.sentence.start:cand.start].rstrip()
+        role = self.lang.cues["role_word"]
+        if any(m.end() == len(before) for m in role.finditer(before)) \
+                or before.rsplit(" ", 1)[-1] in self.lang.words.get("HONORIFIC", ()):
+            return EntityKind.PERSON
+        return EntityKind.ORGANIZATION
+
+    def _hit(self, cand: Candidate, kind: EntityKind, rule: str) -> NameHit:
+        return NameHit(cand.start, cand.end, cand.text, kind, f"{self.lang.language}.name.{rule}")
+
+
+def discover_names(article: Article, sentences: list[Sentence], mentions: list[Mention],
+                   rules: RuleSet, lists: NameLists | None = None) -> list[NameHit]:
+    """New names of people and organizations: by their shape, then by the name rules' contexts.
+
+    `mentions` are the registry mentions: a known name is never taken for a new one.
+    """
+    lists = lists or load_name_lists()
+    hits: list[NameHit] = list(_datelines(article, sentences, rules))
+    leftover: list[tuple[_SentenceNames, Candidate]] = []  # what neither shape nor context decides
+    titles, inner_caps = _title_case(article, sentences)
+    for sentence in sentences:
+        if sentence.boilerplate:
+            continue
+        lang = rules[sentence.language]
+        inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+        finder = _SentenceNames(article, sentence, lang, lists, [(m.start, m.end) for m in inside],
+                                inner_caps if sentence.start in titles else None)
+        undecided: list[Candidate] = []
+        decided: list[NameHit] = []
+        placey: list[Candidate] = []  # a town's name: only a description before it makes it a company
+        for cand in finder.candidates():
+            shaped = finder.by_shape(cand)
+            if shaped:
+                decided.extend(shaped)
+            elif cand.text in lists.places:
+                placey.append(cand)
+            else:
+                undecided.append(cand)
+        decided = _overridden(article, sentence, lang, inside, decided)
+        if placey:
+            strong = [r for r in lang.names if r.overrides and r.kind == "organization"]
+            decided.extend(_by_context(article, sentence, lang, inside, decided, placey, strong))
+        # a decision can decide a neighbour ("Acme, Beta und Gamma Ventures"): a few rounds
+        for _ in range(3):
+            if not undecided or not lang.names:
+                break
+            found = _by_context(article, sentence, lang, inside, decided, undecided)
+            if not found:
+                break
+            decided.extend(found)
+            starts = {h.start for h in found}
+            undecided = [c for c in undecided if c.start not in starts]
+        hits.extend(decided)
+        leftover.extend((finder, c) for c in undecided)
+    hits.extend(_bare_names(leftover, {h.text for h in hits} | {m.text for m in mentions}))
+    return hits
+
+
+def _bare_names(leftover: list[tuple[_SentenceNames, Candidate]], decided: set[str]) -> list[NameHit]:
+    """Names that nothing but their capital letters mark: "bei Fresenius", "rivals such as Diageo".
+
+    Business news names most companies bare. What is left after shape and
+    context is a name when it is capitalized where the language writes common
+    words in lower case: inside a sentence (a word opening one only when the
+    article also capitalizes it inside one), and in German, where every noun is
+    capitalized, only a word the German word model reads as a proper name.
+    Places, nationalities and sentence openers are not. A role word right
+    before it makes a person ("ING-commissaris Breukink"); otherwise an
+    organization, its rule telling the reader it was decided on so little.
+    """
+    inner = {c.text for f, c in leftover if not f.opens(c)}
+    out: list[NameHit] = []
+    for finder, cand in leftover:
+        if cand.text in decided or (finder.opens(cand) and cand.text not in inner):
+            continue
+        kind = finder.bare_kind(cand)
+        if kind is not None:
+            out.append(finder._hit(cand, kind, "bare"))
+    return out
+
+
+# "MÜNCHEN (dpa-AFX) -", "(Reuters) -", "date 2025-10-22 kna |": the agency a story comes from,
+# whatever its case
+_DATELINE = re.compile(r"^(?:[^\W\d_][^\W\d_ ./-]*(?:[ ./-]+[^\W\d_]+){0,3},? )?\(([^\W\d_][\w.+-]{1,24})\) ?[-–—]{1,2} "
+                       r"|^(?:date [\d-]+ )?([a-z][a-z.+-]{1,15}) \| ")
+
+
+def _datelines(article: Article, sentences: list[Sentence], rules: RuleSet):
+    text = article.text
+    for s in sentences:
+        if s.boilerplate or (s.start and text[s.start - 1] != "\n"):
+            continue  # a dateline opens a paragraph
+        m = _DATELINE.match(text, s.start, s.end)
+        if m:
+            group = 1 if m.group(1) else 2
+            yield NameHit(m.start(group), m.end(group), m.group(group), EntityKind.ORGANIZATION,
+                          f"{rules[s.language].language}.name.shape.dateline")
+
+
+def _title_case(article: Article, sentences: list[Sentence]) -> tuple[set[int], set[str]]:
+    """Sentences in title case (by start), and the words the article capitalizes elsewhere inside a sentence."""
+    text = article.text
+    titles: set[int] = set()
+    inner: set[str] = set()
+    if article.language != "en":  # German and Dutch headlines are in sentence case
+        return titles, inner
+    for s in sentences:
+        words = [m.group(0) for m in _TOKEN.finditer(text, s.start, s.end) if m.group(0)[0].isalpha()]
+        caps = sum(1 for w in words if w[0].isupper())
+        if len(words) >= 4 and caps >= 0.75 * len(words):
+            titles.add(s.start)
+        else:
+            inner.update(w.removesuffix("'s").removesuffix("’s") for w in words[1:] if w[0].isupper())
+    return (titles if inner else set()), inner
+
+
+def _overridden(article: Article, sentence: Sentence, lang: LanguageRules, mentions: list[Mention],
+                decided: list[NameHit]) -> list[NameHit]:
+    """A given name decides a person unless an organization's strongest contexts say otherwise
+    ("the private equity firm Thoma Bravo", "Hewlett Packard, which bought …")."""
+    soft = [h for h in decided if h.rule.endswith(".shape.given_name")]
+    strong = [r for r in lang.names if r.overrides and r.kind == "organization"]
+    if not soft or not strong:
+        return decided
+    others = [h for h in decided if h not in soft]
+    as_candidates = [Candidate([_Token(h.start, h.end, w) for w in h.text.split()], h.start, h.end, h.text)
+                     for h in soft]
+    found = {h.start: h for h in _by_context(article, sentence, lang, mentions, others, as_candidates, strong)}
+    return others + [found.get(h.start, h) for h in soft]
+
+
+def _by_context(article: Article, sentence: Sentence, lang: LanguageRules, mentions: list[Mention],
+                decided: list[NameHit], undecided: list[Candidate], rules=None) -> list[NameHit]:
+    """Undecided candidates that a name rule's context decides."""
+    spans: list[tuple[int, int, str]] = [(m.start, m.end, _KIND_LETTER[m.kind]) for m in mentions]
+    spans += [(h.start, h.end, _KIND_LETTER[h.kind]) for h in decided]
+    spans += [(c.start, c.end, "N") for c in undecided]
+    spans.sort()
+    text = article.text
+    parts, pos, index = [], sentence.start, {}
+    for n, (a, b, letter) in enumerate(spans):
+        if a < pos:
+            continue
+        parts.append(text[pos:a])
+        parts.append(f"{OPEN}{letter}{n}{CLOSE}")
+        index[n] = (a, b)
+        pos = b
+    parts.append(text[pos:sentence.end])
+    masked = "".join(parts)
+    by_start = {c.start: c for c in undecided}
+    out: dict[int, NameHit] = {}
+    runnable = lang.prefilter("names").candidates(masked) if rules is None else None
+    for number, rule in enumerate(lang.names if rules is None else rules):
+        if runnable is not None and number not in runnable:
+            continue
+        for m in rule.regex.finditer(masked):
+            slot = m.group("name")
+            found = re.fullmatch(f"{OPEN}N(\\d+){CLOSE}", slot)
+            if not found:
+                continue
+            a, b = index[int(found.group(1))]
+            cand = by_start.get(a)
+            if cand is None or a in out:
+                continue
+            n_words = len([t for t in cand.tokens if t.text not in ("&", "+")])
+            if not rule.min_words <= n_words <= rule.max_words:
+                continue
+            kind = EntityKind.PERSON if rule.kind == "person" else EntityKind.ORGANIZATION
+            if kind is EntityKind.ORGANIZATION and lang.language == "de" and n_words == 1 and not rule.common_words \
+                    and german_word_class(cand.tokens[0].text) == "common" and not _outlet_compound(cand.text, lang):
+                continue  # "kauft Batterien": a common noun where a company could stand
+            out[a] = NameHit(a, b, text[a:b], kind, rule.id)
+    return list(out.values())
+
+
+def _outlet_compound(word: str, lang: LanguageRules) -> bool:
+    """A word compounded on an outlet's head: "Handelsblatt", "Börsenkurier" (not "Zeitung" itself)."""
+    heads = lang.words.get("OUTLETHEAD", set())
+    return word not in heads and bool(lang.cues["outlet_name"].search(word)) \
+        and not lang.cues["org_description"].fullmatch(word)
