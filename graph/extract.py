@@ -468,7 +468,7 @@ def _claims_from(rule: RelationRule, values: dict[str, list[Value]], reader: _Ma
                     missing = True  # "Disney's acquisition of Fox's entertainment assets": not Fox itself
                     break
                 lists.append((arg, values[slot]))
-            elif schema[arg] in ("person", "org", "unit", "role"):
+            elif schema[arg] in ("person", "org", "unit", "role", "party"):
                 missing = True  # a participant the pattern left out: no claim
                 break
         if missing:

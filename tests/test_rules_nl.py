@@ -413,6 +413,8 @@ ROWS = [
 ]
 
 MUST_NOT = [
+    # a suit without a plaintiff named is no claim (and used to build a claim with no subject)
+    ("Tegen transportbedrijf Verhoef Logistiek loopt inmiddels een massaclaim; er is ook een klacht tegen Brandara.", "sued"),
     # an age is not a date
     ("Op 28 had Wang zich gevestigd als een prominente figuur in de AI -gegevenssector.", "investment"),
     # "schaal" alone is an ordinary Dutch word, not Scale AI
