@@ -36,7 +36,7 @@ class ArticleContext:
     """Where an implied organization can come from, for every sentence of one article."""
 
     def __init__(self, text: str, body: list[Sentence], mentions: list[Mention], outlets: set[str],
-                 known_outlets: frozenset[str] = frozenset()):
+                 known_outlets: frozenset[str] = frozenset(), unnamed: list[bool] | None = None):
         self.body = body
         self.outlets = outlets
         self.known_outlets = known_outlets  # registry entities that are news outlets
@@ -45,6 +45,8 @@ class ArticleContext:
              and m.entity not in outlets] for s in body]
         self.topic = self._topic()
         self.opens_paragraph = [s.start == 0 or text[s.start - 1] == "\n" for s in body]
+        # sentences speaking of a company by a description no name resolved ("Das Unternehmen erzielte …")
+        self.unnamed = unnamed or [False] * len(body)
 
     def _topic(self) -> str | None:
         counts = Counter(m.entity for found in self.orgs for m in found if m.antecedent is None)
@@ -62,6 +64,8 @@ class ArticleContext:
         the company they invest in).
         """
         here = set() if earlier_only else {m.entity for m in self.orgs[index] if m.entity not in bound}
+        if here and self.unnamed[index]:
+            return None  # "Das Unternehmen erzielte …, darunter Meta": the one it describes, not the one it names
         if len(here) == 1:
             return Implied(next(iter(here)), IN_SENTENCE, None)
         if here:

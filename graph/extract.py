@@ -87,6 +87,25 @@ def mask_sentence(article: Article, sentence: Sentence, mentions: list[Mention])
     return Masked("".join(parts), sentence.start, inside, masked_starts, orig_starts)
 
 
+def _unresolved_description(article: Article, sentence: Sentence, mentions: list[Mention],
+                            lang: LanguageRules) -> bool:
+    """Whether the sentence names a company by a description ("das Unternehmen") that anaphora left open."""
+    spans = [(m.start, m.end) for m in mentions if sentence.start <= m.start < sentence.end]
+    # "der Reederei Hallwig": a description before the name is an apposition, not a reference
+    return any(not any(a <= d.start() < b or d.end() <= a <= d.end() + 2 for a, b in spans)
+               for d in lang.cues["org_anaphor"].finditer(article.text, sentence.start, sentence.end))
+
+
+def _word_before(text: str, pos: int, lang: LanguageRules) -> str:
+    """The word before position `pos`, skipping one article or adjective: "von der Lufthansa" -> "von"."""
+    words = text[max(0, pos - 40):pos].split()
+    while len(words) > 1 and (lang.cues["stop_word"].fullmatch(words[-1]) or words[-1][:1].islower()
+                              and words[-1].casefold() not in lang.words.get("PREPOSITION", set())):
+        words = words[:-1]
+        break
+    return words[-1].casefold() if words else ""
+
+
 def _arguments(article: Article, sentence: Sentence, mentions: list[Mention], lang: LanguageRules) -> list[Mention]:
     """The mentions that can be arguments: not a company's name used as a modifier ("a Cigna business")."""
     attributive = lang.words.get("ATTRIBUTIVE")
@@ -113,8 +132,9 @@ def extract_claims(article: Article, sentences: list[Sentence], mentions: list[M
     masked = [mask_sentence(article, s, _arguments(article, s, mentions, rules[s.language])) for s in body]
     outlets: set[str] = set()
     claims: dict[tuple, Claim] = {}
+    unnamed = [_unresolved_description(article, s, mentions, rules[s.language]) for s in body]
     for citing in (True, False):
-        context = ArticleContext(article.text, body, mentions, outlets, known_outlets)
+        context = ArticleContext(article.text, body, mentions, outlets, known_outlets, unnamed)
         for index, sentence in enumerate(body):
             lang = rules[sentence.language]
             runnable = lang.prefilter("relations").candidates(masked[index].text)
@@ -343,10 +363,18 @@ class _MatchReader:
             self.antecedent = (holder.start, holder.end)
 
     def possessor_org(self) -> EntityRef | None:
-        """What "sein Chef" or "its CEO" points back to: the nearest organization named before it in the sentence."""
+        """What "sein Chef" or "its CEO" points back to: the nearest organization named before it
+        in the sentence that can be a subject.
+
+        One after a preposition cannot ("Lufthansa hat Jets von Air Berlin für ihre Töchter
+        gemietet": "ihre" is Lufthansa's, not the nearer Air Berlin's).
+        """
         start = self.match.start()
+        prepositions = self.lang.words.get("PREPOSITION", set())
+        text = self.masked.text
         before = [m for m, pos in _positions(self.masked) if pos < start and m.kind in _ORG_KINDS
-                  and m.entity not in self.bound and m.entity not in self.context.outlets]
+                  and m.entity not in self.bound and m.entity not in self.context.outlets
+                  and _word_before(text, pos, self.lang) not in prepositions]
         if not before:
             return self.context_org()
         self.implied = True

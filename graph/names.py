@@ -133,8 +133,9 @@ class _SentenceNames:
                 if run:
                     pending.append(tok)
                 continue
-            if _capitalized(word) and (word not in self.notname or run and (
-                    word in self.legal or word + "." in self.legal or self._before_legal_form(tok))) and (
+            if _capitalized(word) and (word not in self.notname or run and not pending and (
+                    word in self.legal or word + "." in self.legal or self._before_legal_form(tok)
+                    or word in self.lists.places)) and (
                     self.title_words is None or word in self.title_words or _ACRONYM.fullmatch(word)
                     or word in self.lists.given or word in self.legal or word in self.heads):
                 if pending:
@@ -147,6 +148,11 @@ class _SentenceNames:
             close()
         close()
         return out
+
+    def _in_dateline(self, cand: Candidate) -> bool:
+        """Inside the place part of a dateline: "MENLO PARK / LONDON (IT BOLTWISE) –"."""
+        head = self.text[self.sentence.start:cand.end]
+        return head.upper() == head and bool(_DATELINE_PLACE.match(self.text, self.sentence.start, self.sentence.end))
 
     def _german_genitive(self, last: _Token) -> bool:
         """A family name in the German genitive: ends in s and a common noun follows ("Rehfelds Posten")."""
@@ -177,6 +183,10 @@ class _SentenceNames:
             for m in regex.finditer(self.text, start, end):
                 if self.text[max(start, m.start() - 2):m.start()] in ("& ", "+ "):
                     continue  # "Schneider Geiwitz & Partner": part of a firm's name
+                prev = re.search(r"([A-ZÄÖÜ][\w.&'’-]*) $", self.text[max(start, m.start() - 40):m.start()])
+                if m.group(0) in self.heads and regex is not self.lang.cues["role_word"] and prev \
+                        and not self.stop_regex.fullmatch(prev.group(1)) and prev.group(1) not in self.notname:
+                    continue  # "Austrian Airlines": a head word ending a name, though alone it describes
                 if self.lang.language != "de" and m.group(0)[:1].isupper() and regex is not self.lang.cues["role_word"] \
                         and self.text[max(start, m.start() - 2):m.start()].strip() not in ("", ".", "!", "?", ":", "\"", "„", "“"):
                     continue  # Dutch and English write descriptions in lower case: "Westerbank" is a name
@@ -265,7 +275,7 @@ class _SentenceNames:
         if any(w in ("&", "+") for w in words) or any(("&" in w or "+" in w) and len(w) > 1 for w in words):
             return [self._hit(cand, EntityKind.ORGANIZATION, "shape.ampersand")]
         if len(words) == 1 and _ACRONYM.fullmatch(text) and text not in self.lang.words.get("COMMONABBREV", ()) \
-                and text.title() not in self.lists.places:  # "LONDON" in a dateline
+                and text.title() not in self.lists.places and not self._in_dateline(cand):  # "LONDON" in a dateline
             # "KPN", "EQT", "BASF": an abbreviation in capitals names an organization
             return [self._hit(cand, EntityKind.ORGANIZATION, "shape.acronym")]
         if len(words) >= 2 and words[-1] in self.lang.words.get("UNITHEAD", ()):
@@ -334,21 +344,36 @@ class _SentenceNames:
         before = self.text[self.sentence.start:cand.start].rstrip(" \"'„“”‘’‚«»([-–—")
         return not before or before.endswith(":") or not any(c.isalnum() for c in before)
 
+    def german_opener(self, cand: Candidate) -> bool:
+        """A German sentence opened by a name the word model knows as one, then a verb: "Velorix hat …"."""
+        if self.lang.language != "de" or not self.opens(cand):
+            return False
+        after = _TOKEN.match(self.text, cand.end + 1) if self.text[cand.end:cand.end + 1] == " " else None
+        word = cand.tokens[-1].text
+        known = german_word_class(word)
+        # an unknown word that is someone's family name ("Wang wechselt zu Meta") may be a person
+        return bool(after) and after.group(0)[:1].islower() and (
+            known == "name" or known == "unknown" and word not in self.lists.family and word not in self.lists.given)
+
     def bare_kind(self, cand: Candidate) -> EntityKind | None:
         """The kind of a candidate only its capitals mark, or None when it is no name."""
         words = [t.text for t in cand.tokens if t.text not in ("&", "+")]
-        if not words or cand.text in self.lists.places or any(w in self.notname for w in words) \
+        if not words or cand.text in self.lists.places or words[0] in self.lists.places \
+                or any(w in self.notname and w not in self.lists.places for w in words) \
                 or words[0] in self.lang.words.get("NATIONALITY", ()) or not any(c.isalpha() for c in cand.text) \
                 or len(cand.text) < 2 or any(self.stop_regex.fullmatch(w) for w in words):
             return None
         if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
             return None  # an abbreviation the shape rules did not take is a common one ("AI", "US")
+        if len(words) == 1 and (words[0] in self.lists.family or words[0] in self.lists.given):
+            return None  # "Wang wechselt zu Meta": a family name alone may be a person's as well as a firm's
         after = re.match(r" \(([^()\s]{2,8})\)", self.text[cand.end:cand.end + 12])
         if after and after.group(1) in self.lang.words.get("COMMONABBREV", ()):
             return None  # "Artificial Intelligence (AI)": a term spelled out, not a company
         if self.lang.language == "nl" and words[-1].endswith(("se", "sche")) and words[-1][:1].isupper():
             return None  # "de Groningse batterijmaker": an adjective of a place
-        if self.lang.language == "de" and (german_word_class(words[-1]) != "name" or any(
+        if self.lang.language == "de" and (german_word_class(words[-1]) == "common" or (
+                german_word_class(words[-1]) == "unknown" and not self.german_opener(cand)) or any(
                 german_word_class(part) == "common" for w in words for part in w.split("-") if part)):
             return None  # "Stellenabbau", "KI-Ökosystem", "Sprachmodells Llama": common words German capitalizes
         if self.lang.language == "de" and len(words) == 1 and self._german_genitive(cand.tokens[-1]):
@@ -427,7 +452,7 @@ def _bare_names(leftover: list[tuple[_SentenceNames, Candidate]], decided: set[s
     inner = {c.text for f, c in leftover if not f.opens(c)}
     out: list[NameHit] = []
     for finder, cand in leftover:
-        if cand.text in decided or (finder.opens(cand) and cand.text not in inner):
+        if cand.text in decided or (finder.opens(cand) and cand.text not in inner and not finder.german_opener(cand)):
             continue
         kind = finder.bare_kind(cand)
         if kind is not None:
@@ -437,6 +462,7 @@ def _bare_names(leftover: list[tuple[_SentenceNames, Candidate]], decided: set[s
 
 # "MÜNCHEN (dpa-AFX) -", "(Reuters) -", "date 2025-10-22 kna |": the agency a story comes from,
 # whatever its case
+_DATELINE_PLACE = re.compile(r"[A-ZÄÖÜ][A-ZÄÖÜ .,/-]+ \(")
 _DATELINE = re.compile(r"^(?:[^\W\d_][^\W\d_ ./-]*(?:[ ./-]+[^\W\d_]+){0,3},? )?\(([^\W\d_][\w.+-]{1,24})\) ?[-–—]{1,2} "
                        r"|^(?:date [\d-]+ )?([a-z][a-z.+-]{1,15}) \| ")
 
@@ -482,6 +508,11 @@ def _overridden(article: Article, sentence: Sentence, lang: LanguageRules, menti
     as_candidates = [Candidate([_Token(h.start, h.end, w) for w in h.text.split()], h.start, h.end, h.text)
                      for h in soft]
     found = {h.start: h for h in _by_context(article, sentence, lang, mentions, others, as_candidates, strong)}
+    persondesc = tuple(w.casefold() for w in lang.words.get("PERSONDESC", ()))
+    for start in list(found):
+        before = article.text[max(sentence.start, start - 30):start].rstrip().casefold()
+        if persondesc and before.endswith(persondesc):
+            del found[start]  # "Norbalin-Eigentümer Karl Haubmann": an owner can be a person
     return others + [found.get(h.start, h) for h in soft]
 
 

@@ -249,6 +249,11 @@ _LEGAL_TAIL = re.compile(r",? (?:Inc\.?|Corp\.?|Ltd\.?|LLC|GmbH|AG|SE|KGaA|N\.V\
                          r"SpA|S\.p\.A\.|AB|ASA|Oyj|Pte\.?(?: Ltd\.?)?|Limited)(?:'s|’s)?(?![\w])")
 
 
+# "des Mannesmann-Konzerns", "het Heineken-concern": the compound names the company itself
+# (unlike "Siemens-Tochter" or "Bayer-Chef", which name someone else)
+_SELF_TAIL = re.compile(r"-(?:Konzerns?|Konzerne|Gruppe|Holding|Unternehmens?|concern|groep|holding|bedrijf)(?![\w-])")
+
+
 def _occurrences(text: str, name: str, start: int, end: int):
     """(start, end) of `name` as a whole word in text[start:end], a genitive ending included."""
     pos = text.find(name, start, end)
@@ -336,13 +341,18 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
     for name, key in _short_forms(article.text, local, new_entities, body):
         local.setdefault(name, (key, "short-form"))
 
-    hits = list(registry_hits)
+    hits = []
+    for start, end, key, rule in registry_hits:
+        if registry.entities[key].kind is not EntityKind.PERSON:
+            tail = _SELF_TAIL.match(text, end)
+            end = tail.end() if tail else end
+        hits.append((start, end, key, rule))
     for name, (key, rule) in local.items():
         # a handful of names per article: finding them is cheaper than compiling a regex
         for s in body:
             for start, end in _occurrences(text, name, s.start, s.end):
                 if key.startswith("org/"):
-                    tail = _LEGAL_TAIL.match(text, end, s.end)
+                    tail = _LEGAL_TAIL.match(text, end, s.end) or _SELF_TAIL.match(text, end, s.end)
                     end = tail.end() if tail else end
                 hits.append((start, end, key, rule))
 

@@ -21,6 +21,9 @@ from typing import Literal
 # word: "Batterien" -1.7, "Dialysetochter" -1.6; unseen names score lower
 # ("Drosselhof" -2.3, "Lumarion" -3.9).
 KNOWN_WORD = -2.15
+# Or a total log-probability above which a short word is known: "Amt" -9.1, "Trotz" -11.8;
+# unseen names score lower ("Wendel" -13.6, "Kontora" -21.3).
+KNOWN_SHORT_WORD = -12.0
 # How far, per letter, a proper-name reading must beat a common-noun one: loanwords
 # ("Investment", "Catering") score both about the same.
 NAME_MARGIN = 0.1
@@ -47,4 +50,5 @@ def german_word_class(word: str) -> Literal["name", "common", "unknown"]:
         if noun is None or (best - noun) / length >= NAME_MARGIN:
             return "name"
         return "unknown"
-    return "common" if best / length >= KNOWN_WORD else "unknown"
+    # short words score low per letter though the model knows them ("Amt", "Trotz")
+    return "common" if best / length >= KNOWN_WORD or best >= KNOWN_SHORT_WORD else "unknown"

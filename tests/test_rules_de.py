@@ -704,10 +704,32 @@ ROWS = [
     ('de.rel.nachfolger_von', "fresh",
      'Tobias Rehfelds Nachfolgerin wird Anna Berger.',
      {'succeeded anna-berger tobias-rehfeld'}),
+    ('de.rel.acquire_inverted', "fresh",
+     'Anfang April kaufte Alvaris die kleinere, private Firma Reviton, die Wirkstoffe gegen Viren erforscht.',
+     {'acquired alvaris reviton'}),
+    ('de.rel.mit_der_uebernahme', "fresh",
+     'Der Versicherer Halvora verstärkt sein Geschäft in Italien mit der Übernahme des Sachversicherers Brestelmann Assicurazioni.',
+     {'acquired halvora brestelmann-assicurazioni'}),
+    ('de.rel.strafe_gegen', "fresh",
+     'Die Finanzaufsicht Bafin hat gegen die Direktbank Kontora ein Bußgeld von zwei Millionen Euro verhängt.',
+     {'sued bafin kontora'}),
+    ('de.rel.aktionaer_von', "fresh",
+     'Castellan ist mit rund 30 Prozent größter Aktionär von Prenzlow.',
+     {'investment castellan prenzlow', 'investment.stake castellan prenzlow 30'}),
+    ('de.rel.seine_tochter', "fresh",
+     'Seit Januar hat die Fluglinie Kestrel Air nach und nach 38 Jets von Windaro für ihre Töchter Baltic Skyways und Alpair gemietet.',
+     {'subOrganizationOf baltic-skyways kestrel-air', 'subOrganizationOf alpair kestrel-air'}),
+    ('de.rel.acquire_active', "fresh",
+     'Der Münchner Konzern Velorix übernimmt für 300 Millionen Euro den Zulieferer Prenzlow.',
+     {'acquired velorix prenzlow'}),
 ]
 
 # Sentences of the kind the rules look for, and what they must not read into them.
 MUST_NOT = [
+    # "die Marke X" names a brand without saying whose
+    ("Der Handelskonzern Velorix plant den Umbau. Erst danach werde man die Umstellung auf die Marke Kontora angehen.", "subOrganizationOf"),
+    # an owner can be a person: a given name after "-Eigentümer" is one
+    ("Die Pläne von Norbalin-Eigentümer Karl Haubmann stießen auf Widerstand.", "acquired"),
     # a share of talent lost is not a stake
     ("Laut Daten von SignalFire verlor Meta im letzten Jahr 4,3 % seiner besten Talente an andere KI-Labors.", "investment"),
     # "nicht nur … sondern auch" is no negation, and an amount alone is no investment
