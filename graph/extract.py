@@ -584,6 +584,11 @@ def _evidence(reader: _MatchReader, rule: RelationRule, sentence: Sentence, lang
     if rule.cites:
         # "laut Reuters", "according to Bloomberg": the attribution is the claim, not a hedge on it
         hedged = negated = conditional = future = False
+    elif rule.phrase:
+        # "könnte Lufthansa-Chef Carsten Spohr …": the title holds whatever the verb supposes;
+        # a report's hedge still covers the whole sentence
+        hedged = bool(lang.cues["hedge"].search(text))
+        negated = conditional = future = False
     else:
         hedged = bool(lang.cues["hedge"].search(text))
         negated = not rule.negative and bool(lang.cues["negation"].search(text[m.start():clause_end]))

@@ -352,8 +352,8 @@ class _SentenceNames:
         word = cand.tokens[-1].text
         known = german_word_class(word)
         # an unknown word that is someone's family name ("Wang wechselt zu Meta") may be a person
-        return bool(after) and after.group(0)[:1].islower() and (
-            known == "name" or known == "unknown" and word not in self.lists.family and word not in self.lists.given)
+        return bool(after) and after.group(0)[:1].islower() and known != "common" \
+            and word not in self.lists.family and word not in self.lists.given
 
     def bare_kind(self, cand: Candidate) -> EntityKind | None:
         """The kind of a candidate only its capitals mark, or None when it is no name."""
@@ -365,8 +365,8 @@ class _SentenceNames:
             return None
         if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
             return None  # an abbreviation the shape rules did not take is a common one ("AI", "US")
-        if len(words) == 1 and (words[0] in self.lists.family or words[0] in self.lists.given):
-            return None  # "Wang wechselt zu Meta": a family name alone may be a person's as well as a firm's
+        if len(words) == 1 and words[0] in self.lists.given:
+            return None  # "Jordan", "Morgan": a given name alone may be a person's as well as a firm's
         after = re.match(r" \(([^()\s]{2,8})\)", self.text[cand.end:cand.end + 12])
         if after and after.group(1) in self.lang.words.get("COMMONABBREV", ()):
             return None  # "Artificial Intelligence (AI)": a term spelled out, not a company

@@ -167,6 +167,8 @@ def _case_free(alias: str) -> bool:
     # A name with an inner capital ("OpenAI", "Scale AI") is distinctive in any case,
     # as machine translation and headlines write it ("Openai", "SCALE AI"); a plain
     # capitalized word ("Meta", "Scale") could be an ordinary word in lower case.
+    if alias.isupper() and len(alias) <= 5:
+        return False  # an abbreviation in capitals: "OM" is the Dutch prosecution, "om" a preposition
     return any(ch.isupper() for ch in alias[1:]) or " " in alias
 
 
@@ -259,7 +261,9 @@ def _occurrences(text: str, name: str, start: int, end: int):
     pos = text.find(name, start, end)
     while pos != -1:
         after = pos + len(name)
-        before_ok = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_-")
+        # "Ex-Mannesmann-Chef": a former head of Mannesmann
+        before_ok = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_-") \
+            or text[max(0, pos - 3):pos] in ("Ex-", "ex-") and (pos == 3 or not text[pos - 4].isalnum())
         if before_ok:
             stop = after
             for ending in _GENITIVE_ENDINGS:

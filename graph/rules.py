@@ -116,6 +116,9 @@ class RelationRule:
     needs_people: int = 0
     needs_orgs: int = 0
     trigger: Trigger | None = None  # text every match contains (triggers.py)
+    # the rule reads a noun phrase ("Acme-Chef Jane Roe", "Rivalen wie Beta"): what the
+    # clause around it denies, supposes or announces is not said of the phrase
+    phrase: bool = False
 
 
 @dataclass(frozen=True)
@@ -354,7 +357,7 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         rules.relations.append(RelationRule(obj["id"], regex, tuple(yields), slots, float(confidence),
                                             bool(obj.get("negative", False)), obj.get("note", ""), requires,
                                             all(y.claim in ("cites", "publisher") for y in yields), people, orgs,
-                                            trigger(regex.pattern, regex.flags)))
+                                            trigger(regex.pattern, regex.flags), bool(obj.get("phrase", False))))
 
     for loc, obj in raw["boilerplate.jsonl"]:
         scope = obj.get("scope", "rest")

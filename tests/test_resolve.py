@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claims import facts
 from graph.resolve import slug
 
 
@@ -60,3 +61,21 @@ def test_a_sentence_opener_is_not_part_of_a_new_company_name(extract_text):
     nl = extract_text("Ook Velvel Data B.V. volgt de markt.", "nl")
     en = extract_text("Meanwhile Brightwave Systems Inc. kept quiet.", "en")
     assert [e.label for e in de.entities + nl.entities + en.entities] == ["Kroll Logistik", "Velvel Data", "Brightwave Systems"]
+
+
+def test_an_abbreviation_in_capitals_only_matches_in_capitals(extract_text):
+    # "om" is a Dutch preposition, "OM" the prosecution service
+    ex = extract_text("Holdingmaatschappij Brandara betaalde 40 miljoen euro om een belang in Verhoef Logistiek te nemen.", "nl")
+    assert "org/openbaar-ministerie" not in {e for _, e in keys(ex)}
+    ex = extract_text("Het OM vervolgt Verhoef Logistiek voor fraude.", "nl")
+    assert "org/openbaar-ministerie" in {e for _, e in keys(ex)}
+
+
+def test_a_company_compound_is_a_mention_of_the_company(extract_text):
+    ex = extract_text("Bei der Übernahme des Tamberg-Konzerns durch die Velorix AG flossen Millionen.", "de")
+    assert "acquired velorix tamberg" in {f for c in ex.claims for f in facts(c)}
+
+
+def test_a_former_head_compound_names_the_company(extract_text):
+    ex = extract_text("Die Ermittlungen richten sich gegen Ex-Tamberg-Chef Klaus Esser. Tamberg war ein Konzern.", "de")
+    assert "membership klaus-esser tamberg head" in {f for c in ex.claims for f in facts(c)}

@@ -1,0 +1,68 @@
+"""New names: bare company names, German common nouns, sentence openers, terms spelled out."""
+
+from __future__ import annotations
+
+from claims import facts
+from graph.types import assertable
+from graph.wordclass import german_word_class
+
+
+def names(extraction):
+    return {(e.label, e.kind.value) for e in extraction.entities}
+
+
+def asserted(extraction):
+    return {f for c in extraction.claims
+            if assertable(c.evidence.confidence, hedged=c.evidence.hedged, negated=c.evidence.negated,
+                          conditional=c.evidence.conditional)
+            for f in facts(c)}
+
+
+def test_the_german_word_model_tells_names_from_common_nouns():
+    assert german_word_class("Stellenabbau") == "common"
+    assert german_word_class("Amt") == "common"  # short words score low per letter, yet are known
+    assert german_word_class("Investment") == "common"  # a loanword is no name
+    assert german_word_class("Lumarion") != "common"  # a name the model never saw
+
+
+def test_a_bare_capitalized_name_inside_a_german_sentence_is_a_company(extract_text):
+    ex = extract_text("Der Umbau bei Velorix kostet nach Angaben der Gewerkschaft 300 Stellen.", "de")
+    assert ("Velorix", "organization") in names(ex)
+    assert not {n for n, _ in names(ex)} & {"Umbau", "Angaben", "Gewerkschaft", "Stellen"}
+
+
+def test_a_german_sentence_may_open_with_a_company_before_its_verb(extract_text):
+    ex = extract_text("Velorix hat den Zulieferer Prenzlow übernommen.", "de")
+    assert "acquired velorix prenzlow" in asserted(ex)
+
+
+def test_a_family_name_opening_a_sentence_is_no_company(extract_text):
+    ex = extract_text("Schneider wechselt zu Prenzlow.", "de")
+    assert ("Schneider", "organization") not in names(ex)
+
+
+def test_a_term_spelled_out_before_its_common_abbreviation_is_no_company(extract_text):
+    ex = extract_text("Het Rotterdamse bedrijf Brandara investeert fors in de sector Artificial Intelligence (AI).", "nl")
+    assert "Artificial Intelligence" not in {n for n, _ in names(ex)}
+
+
+def test_a_place_name_can_end_a_company_name(extract_text):
+    ex = extract_text("Die Aktionäre von Kabelnetz Deutschland haben das Angebot angenommen.", "de")
+    assert ("Kabelnetz Deutschland", "organization") in names(ex)
+
+
+def test_an_owner_before_a_given_name_is_a_person(extract_text):
+    ex = extract_text("Die Pläne von Norbalin-Eigentümer Karl Haubmann stießen auf Widerstand.", "de")
+    assert ("Karl Haubmann", "person") in names(ex)
+    assert "membership karl-haubmann norbalin owner" in asserted(ex)
+
+
+def test_a_sentence_about_a_company_it_only_describes_gives_no_other_company_from_context(extract_text):
+    ex = extract_text("Kiwora wurde 2016 von zwei Studenten gegründet. Das Unternehmen erzielte 2023 einen Umsatz "
+                      "von 870 Millionen Euro, vor allem durch Aufträge von Autobauern, darunter auch Gradner.", "de")
+    assert not any(f.startswith(("revenue gradner", "customerOf gradner gradner")) for f in asserted(ex))
+
+
+def test_a_title_in_a_conditional_clause_still_holds(extract_text):
+    ex = extract_text("Gegen den Plan könnte Velorix-Chef Max Berghoff noch Einspruch erheben.", "de")
+    assert "membership max-berghoff velorix head" in asserted(ex)
