@@ -527,7 +527,16 @@ def _named_like_outlet(ref: EntityRef, reader: _MatchReader, lang: LanguageRules
     """A news outlet: known as one, or named with a word outlets use ("… Times", "… Zeitung")."""
     if ref.key in reader.context.known_outlets:
         return True
-    return bool(lang.cues["outlet_name"].search(reader.surface.get(ref.key, "")))
+    if lang.cues["outlet_name"].search(reader.surface.get(ref.key, "")):
+        return True
+    # described as one right before its name: "die Nachrichtenagentur Dorpat", "the newspaper Le Gazette"
+    masked = reader.masked
+    for m, pos in _positions(masked):
+        if m.entity == ref.key:
+            words = masked.text[max(0, pos - 40):pos].split()
+            if words and lang.cues["outlet_name"].fullmatch(words[-1].strip("„“\"«»")):
+                return True
+    return False
 
 
 def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sentence):

@@ -118,7 +118,8 @@ class _SentenceNames:
                     part = _Token(a, b, text[a:b])
                     before = list(run) if run and gap == " " and not pending and compound[0] == 0 else []
                     nationality = self.lang.words.get("NATIONALITY", ())
-                    while before and (before[0].text in nationality or self.stop_regex.fullmatch(before[0].text)):
+                    while before and (before[0].text in nationality or self.stop_regex.fullmatch(before[0].text)
+                                      or self._place_adjective(before[0].text)):
                         before = before[1:]
                     run.clear()
                     pending.clear()
@@ -154,6 +155,10 @@ class _SentenceNames:
         head = self.text[self.sentence.start:cand.end]
         return head.upper() == head and bool(_DATELINE_PLACE.match(self.text, self.sentence.start, self.sentence.end))
 
+    def _place_adjective(self, word: str) -> bool:
+        """A German adjective of a place before a name: "die Münchner Thalberg-Einheit"."""
+        return self.lang.language == "de" and word.endswith("er") and german_word_class(word) == "common"
+
     def _german_genitive(self, last: _Token) -> bool:
         """A family name in the German genitive: ends in s and a common noun follows ("Rehfelds Posten")."""
         word = last.text
@@ -183,6 +188,9 @@ class _SentenceNames:
             for m in regex.finditer(self.text, start, end):
                 if self.text[max(start, m.start() - 2):m.start()] in ("& ", "+ "):
                     continue  # "Schneider Geiwitz & Partner": part of a firm's name
+                if self.lang.language == "de" and regex is self.lang.cues["org_description"] \
+                        and " " not in m.group(0) and german_word_class(m.group(0)) == "name":
+                    continue  # "Brunnhaus": a name that ends like a description ("Softwarehaus") is still a name
                 prev = re.search(r"([A-ZÄÖÜ][\w.&'’-]*) $", self.text[max(start, m.start() - 40):m.start()])
                 if m.group(0) in self.heads and regex is not self.lang.cues["role_word"] and prev \
                         and not self.stop_regex.fullmatch(prev.group(1)) and prev.group(1) not in self.notname:
@@ -240,10 +248,12 @@ class _SentenceNames:
                 run = run[1:]
         while run and run[-1].text in self.particles | {"&", "+", "of"}:
             run = run[:-1]
-        # "Tobias Rehfelds Posten": a German common noun after a name is not part of it
-        while self.lang.language == "de" and len(run) > 1 and run[-1].text not in self.heads \
-                and run[-1].text not in self.legal and run[-2].text not in self.lists.given \
-                and run[-2].text not in self.particles and german_word_class(run[-1].text) == "common":
+        # "Tobias Rehfelds Posten": a German common noun after a person's name is not part of it
+        # (after a company's it may be: "Korvane Netz", "Senntal Molkerei")
+        while self.lang.language == "de" and len(run) > 2 and run[0].text in self.lists.given \
+                and run[-1].text not in self.heads and run[-1].text not in self.legal \
+                and run[-2].text not in self.lists.given and run[-2].text not in self.particles \
+                and german_word_class(run[-1].text) == "common":
             run = run[:-1]
         if not run or len(run) > MAX_RUN:
             return []
@@ -278,6 +288,12 @@ class _SentenceNames:
                 and text.title() not in self.lists.places and not self._in_dateline(cand):  # "LONDON" in a dateline
             # "KPN", "EQT", "BASF": an abbreviation in capitals names an organization
             return [self._hit(cand, EntityKind.ORGANIZATION, "shape.acronym")]
+        if len(words) == 1 and "-" in text and text.rsplit("-", 1)[1] in self.heads and text[0].isupper() \
+                and not _ACRONYM.fullmatch(text.split("-")[0]) and text.split("-")[0] not in self.notname:
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.org_head")]  # "Eckhart-Stiftung"
+        if len(words) >= 2 and words[0] in self.lang.words.get("AUTHORITY", ()) \
+                and " ".join(words[1:]) in self.lists.places:
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.authority")]  # "Staatsanwaltschaft Köln"
         if len(words) >= 2 and words[-1] in self.lang.words.get("UNITHEAD", ()):
             return [self._hit(cand, EntityKind.UNIT, "shape.unit_head")]
         if len(words) >= 2 and (words[-1] in self.heads or any(text.startswith(p + " ") for p in self.prefixes)):

@@ -316,8 +316,11 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
             if fold in folded:  # "Deutschen Bank" after "Deutsche Bank"
                 local[hit.text] = (folded[fold], hit.rule)
                 continue
-            longer = _longer_name(hit.text, [h.text for h in ordered if h.kind is EntityKind.ORGANIZATION])
-            if longer is not None and longer in local:  # "Reliance Jio" for "Reliance Jio Infocomm"
+            longer = _longer_name(hit.text, [h.text for h in ordered if h.kind is EntityKind.ORGANIZATION
+                                              and not h.rule.endswith(".shape.org_head")])
+            # "Reliance Jio" for "Reliance Jio Infocomm"; but "Auberger" beside "Auberger Tiefbau"
+            # may be the group beside its unit
+            if longer is not None and longer in local:
                 local[hit.text] = (local[longer][0], "short-form")
                 continue
         key = entity_key(hit.kind, hit.text)
