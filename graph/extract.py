@@ -225,6 +225,10 @@ def _blocks(explicit: Claim, implied: Claim, people: set[str], orgs: set[str]) -
     keys = {v.key for _, v in explicit.args if isinstance(v, EntityRef)}
     if not people & keys or (explicit.kind != implied.kind and not orgs & keys):
         return False
+    if explicit.kind == "left" and orgs <= keys:
+        # "Finanzchefin Jane Roe verlässt Acme": the title is the one she leaves (but "Finanzchef
+        # John Doe wechselt zu Acme" names the post he holds before he joins)
+        return False
     roles = {c.arg("role") for c in (explicit, implied)}
     promotion = (explicit.kind == implied.kind == "membership" and orgs <= keys and None not in roles
                  and len(roles) == 2 and explicit.arg("current") is not False)

@@ -192,6 +192,8 @@ class _SentenceNames:
                         and " " not in m.group(0) and german_word_class(m.group(0)) == "name":
                     continue  # "Brunnhaus": a name that ends like a description ("Softwarehaus") is still a name
                 prev = re.search(r"([A-ZÄÖÜ][\w.&'’-]*) $", self.text[max(start, m.start() - 40):m.start()])
+                if prev and prev.group(1) in self.lists.given and " " not in m.group(0):
+                    continue  # "Claudia Feldhaus": a family name that ends like a description
                 if m.group(0) in self.heads and regex is not self.lang.cues["role_word"] and prev \
                         and not self.stop_regex.fullmatch(prev.group(1)) and prev.group(1) not in self.notname:
                     continue  # "Austrian Airlines": a head word ending a name, though alone it describes

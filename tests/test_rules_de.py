@@ -776,6 +776,18 @@ ROWS = [
     ('de.rel.zu_den_anteilseignern', "fresh",
      'Zu den Aktionären des Anlagenbauers Velorix zählen der Staatsfonds Norvik Invest und die Familienholding Auerbach.',
      {'investment auerbach velorix', 'investment norvik-invest velorix'}),
+    ('de.rel.cuts_jobs_inverted', "fresh",
+     'Nach einem Verlust von 90 Millionen Euro baut die Torvalt AG jede zehnte Stelle ab.',
+     {'workforceReduction torvalt'}),
+    ('de.rel.verlaesst', "fresh",
+     'Finanzchefin Claudia Feldhaus verlässt Ende Juni den Sportartikelhersteller Torvalt.',
+     {'left claudia-feldhaus torvalt'}),
+    ('de.rel.merge', "fresh",
+     'Die Fusion der Versicherer Brunnhaus und Allmenda ist abgeschlossen.',
+     {'mergedWith brunnhaus allmenda'}),
+    ('de.rel.kooperieren', "fresh",
+     'Wendelstein Energie und der Netzbetreiber Korvane haben eine strategische Partnerschaft für den Ausbau von Ladesäulen vereinbart.',
+     {'partnerOf wendelstein-energie korvane'}),
 ]
 
 # Sentences of the kind the rules look for, and what they must not read into them.
