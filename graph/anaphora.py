@@ -46,7 +46,10 @@ def resolve_anaphora(article: Article, sentences: list[Sentence], mentions: list
             head = (m.groupdict().get("head") or m.group(0)).casefold()
             pick = _antecedent(i, m.start(), body, inside, _ORG_KINDS,
                                fits=lambda c, head=head: head in c.text.casefold()
-                               or any(d.endswith(head) for d in introduced.get(c.entity, ())))
+                               or any(d.endswith(head) for d in introduced.get(c.entity, ())),
+                               exclude=lambda c, at=m.start(), here=inside[i]: description and any(
+                                   o.entity == c.entity and o.end <= at and _possessive_between(text, o.end, at)
+                                   for o in here))
             if pick is not None:
                 out.append(Mention(m.start(), m.end(), m.group(0), pick.entity, pick.kind,
                                    f"{lang.language}.anaphor.description", (pick.start, pick.end)))
@@ -60,6 +63,16 @@ def resolve_anaphora(article: Article, sentences: list[Sentence], mentions: list
                 out.append(Mention(m.start(), m.end(), m.group(0), pick.entity, pick.kind,
                                    f"{lang.language}.anaphor.pronoun", (pick.start, pick.end)))
     return out
+
+
+# Possessive determiners of the three languages: a company named before one and a description
+# after it are two ("Gilead breidt zijn belang in het biotechbedrijf uit": not Gilead itself).
+_POSSESSIVE = re.compile(r"(?<!\w)(?:sein|seine|seinen|seinem|seiner|seines|ihr|ihre|ihren|ihrem|ihrer|ihres|"
+                         r"zijn|haar|hun|its|their)(?!\w)", re.IGNORECASE)
+
+
+def _possessive_between(text: str, start: int, end: int) -> bool:
+    return 0 <= end - start <= 200 and bool(_POSSESSIVE.search(text, start, end))
 
 
 def _antecedent(index: int, pos: int, body, inside, kinds, *, fits=None, exclude=None) -> Mention | None:

@@ -365,7 +365,10 @@ def _fits(rel: Found, fact: GoldFact, names: dict[str, set[str]], kg_names: dict
             return iri is None and gold_name is None
         return bool(kg_names.get(iri, set()) & names.get(gold_name, set()))
 
-    if rel.family == fact.rel:
+    # an owner's membership is a role and an ownership both: "Eigenaar van Heerschap Groep, Stan
+    # Heerschap" is annotated either way
+    family = "role" if rel.role is not None and fact.rel == "role" else rel.family
+    if family == fact.rel:
         if same(rel.subject, fact.s) and same(rel.object, fact.o):
             return True
         return fact.rel in SYMMETRIC and same(rel.subject, fact.o) and same(rel.object, fact.s)

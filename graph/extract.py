@@ -580,8 +580,14 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     return args + [("current", True)]
 
 
+# a subordinate clause after the match has its own negation: "zei dat KPN niet zocht"
+_SUBORDINATE = re.compile(r"(?<!\w)(?:dass|dat|that|weil|omdat|because|obwohl|hoewel|although|while|während|terwijl)(?!\w)")
+
+
 def _clause_end(text: str, pos: int) -> int:
-    return pos + next((i for i, ch in enumerate(text[pos:]) if ch in ",;:–"), len(text) - pos)
+    end = pos + next((i for i, ch in enumerate(text[pos:]) if ch in ",;:–"), len(text) - pos)
+    sub = _SUBORDINATE.search(text, pos, end)
+    return sub.start() if sub else end
 
 
 def _positions(masked: Masked):

@@ -244,6 +244,9 @@ class _SentenceNames:
         # "Franse krant", "Norwegian company Equinor": a nationality before a name is not
         # part of it, unless the name needs it ("British Airways", "Deutsche Bank")
         nationality = self.lang.words.get("NATIONALITY", ())
+        if len(run) > 1 and self.lang.language == "nl" and run[0].text.endswith(("se", "sche")) and len(run[0].text) > 5 \
+                and run[0].text not in self.heads and run[0].text not in self.lists.given and run[1].text[:1].isupper():
+            run = run[1:]  # "het Duitse Tekla Systems", "het Brabantse Vanderlande": an adjective of a place
         if run and run[0].text in nationality:
             rest = [t.text for t in run[1:]]
             if not rest or not (rest[-1] in self.heads or self._legal_form_start(self._candidate(run)) is not None):
@@ -290,6 +293,17 @@ class _SentenceNames:
                 and text.title() not in self.lists.places and not self._in_dateline(cand):  # "LONDON" in a dateline
             # "KPN", "EQT", "BASF": an abbreviation in capitals names an organization
             return [self._hit(cand, EntityKind.ORGANIZATION, "shape.acronym")]
+        if len(words) >= 2 and all(_ACRONYM.fullmatch(w) for w in words) and not self._in_dateline(cand) \
+                and not any(w in self.lang.words.get("COMMONABBREV", ()) for w in words):
+            # "Mocht EQT KPN in handen krijgen": two companies' abbreviations side by side
+            return [NameHit(t.start, t.end, t.text, EntityKind.ORGANIZATION, f"{self.lang.language}.name.shape.acronym")
+                    for t in cand.tokens]
+        if len(words) >= 4 and words[0] in self.lists.given and words[1] not in self.heads \
+                and (words[-1] in self.heads or self._legal_form_start(cand) is not None):
+            # "richtte Jeroen Bakker Kwint Software op": a person, then the company he founded
+            person = Candidate(cand.tokens[:2], cand.start, cand.tokens[1].end, self.text[cand.start:cand.tokens[1].end])
+            rest = Candidate(cand.tokens[2:], cand.tokens[2].start, cand.end, self.text[cand.tokens[2].start:cand.end])
+            return self.by_shape(person) + self.by_shape(rest)
         if len(words) == 1 and "-" in text and text.rsplit("-", 1)[1] in self.heads and text[0].isupper() \
                 and not _ACRONYM.fullmatch(text.split("-")[0]) and text.split("-")[0] not in self.notname:
             return [self._hit(cand, EntityKind.ORGANIZATION, "shape.org_head")]  # "Eckhart-Stiftung"
@@ -361,6 +375,18 @@ class _SentenceNames:
         """Whether the candidate opens its sentence, or a quote or clause after a colon: capitalized anyway."""
         before = self.text[self.sentence.start:cand.start].rstrip(" \"'„“”‘’‚«»([-–—")
         return not before or before.endswith(":") or not any(c.isalnum() for c in before)
+
+    def dutch_opener(self, cand: Candidate) -> bool:
+        """A Dutch sentence opened by a name: Dutch writes common nouns in lower case, so several
+        capitalized words ("Just Eat Takeaway is …") or one before ", dat"/", die" are one."""
+        if self.lang.language != "nl" or not self.opens(cand):
+            return False
+        words = [t.text for t in cand.tokens]
+        if any(w in self.notname for w in words) or self.stop_regex.fullmatch(words[0]):
+            return False
+        if len(words) >= 2:
+            return True
+        return bool(re.match(r", (?:dat|die|het|een) ", self.text[cand.end:cand.end + 6]))
 
     def german_opener(self, cand: Candidate) -> bool:
         """A German sentence opened by a name the word model knows as one, then a verb: "Velorix hat …"."""
@@ -470,7 +496,8 @@ def _bare_names(leftover: list[tuple[_SentenceNames, Candidate]], decided: set[s
     inner = {c.text for f, c in leftover if not f.opens(c)}
     out: list[NameHit] = []
     for finder, cand in leftover:
-        if cand.text in decided or (finder.opens(cand) and cand.text not in inner and not finder.german_opener(cand)):
+        if cand.text in decided or (finder.opens(cand) and cand.text not in inner and not finder.german_opener(cand)
+                                    and not finder.dutch_opener(cand)):
             continue
         kind = finder.bare_kind(cand)
         if kind is not None:

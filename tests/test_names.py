@@ -66,3 +66,36 @@ def test_a_sentence_about_a_company_it_only_describes_gives_no_other_company_fro
 def test_a_title_in_a_conditional_clause_still_holds(extract_text):
     ex = extract_text("Gegen den Plan könnte Velorix-Chef Max Berghoff noch Einspruch erheben.", "de")
     assert "membership max-berghoff velorix head" in asserted(ex)
+
+
+def test_a_dutch_sentence_may_open_with_a_company_of_several_words(extract_text):
+    ex = extract_text("Kwint Snelbezorging is de andere aandeelhouder van Brandara.", "nl")
+    assert ("Kwint Snelbezorging", "organization") in names(ex)
+
+
+def test_two_abbreviations_side_by_side_are_two_companies(extract_text):
+    ex = extract_text("Mocht KVX het bedrijf BRN in handen krijgen, dan verandert er veel.", "nl")
+    assert {("KVX", "organization"), ("BRN", "organization")} <= names(ex)
+    ex = extract_text("Mocht KVX BRN in handen krijgen, dan verandert er veel.", "nl")
+    assert {("KVX", "organization"), ("BRN", "organization")} <= names(ex)
+
+
+def test_a_person_then_the_company_he_founded_are_two_names(extract_text):
+    ex = extract_text("In 1999 richtte Jeroen Bakker Kwint Software op.", "nl")
+    assert {("Jeroen Bakker", "person"), ("Kwint Software", "organization")} <= names(ex)
+
+
+def test_a_dutch_place_adjective_is_not_part_of_the_name(extract_text):
+    ex = extract_text("Het Duitse Tekla Systems neemt branchegenoot Hallema over.", "nl")
+    assert "acquired tekla-systems hallema" in asserted(ex)
+
+
+def test_a_description_after_a_possessive_is_not_the_company_before_it(extract_text):
+    ex = extract_text("Het farmabedrijf Orvitec groeit. Orvitec breidt ook zijn belang in het biotechbedrijf uit.", "nl")
+    descriptions = [m for m in ex.mentions if m.rule.endswith(".anaphor.description") and "biotech" in m.text]
+    assert all(m.entity != "org/orvitec" for m in descriptions)
+
+
+def test_a_negation_in_a_clause_after_that_is_not_the_main_clauses(extract_text):
+    ex = extract_text("Halvora-topman Joost Verbeek zei onlangs dat Halvora niet actief zocht naar een koper.", "nl")
+    assert "membership joost-verbeek halvora ceo" in asserted(ex)
