@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import RuleError
+from .patterns import PatternCache
 from .triggers import Trigger, trigger
 from .types import CLAIM_KINDS
 
@@ -138,6 +139,7 @@ class LanguageRules:
     boilerplate: list[BoilerplateRule] = field(default_factory=list)
     cues: dict[str, re.Pattern] = field(default_factory=dict)
     words: dict[str, set[str]] = field(default_factory=dict)  # closed word classes of the lexicon
+    triggers: dict[str, object] = field(default_factory=dict, repr=False)  # rule id -> Trigger (patterns.py)
     _prefilters: dict = field(default_factory=dict, repr=False)
 
     def prefilter(self, kind: str):
@@ -215,6 +217,7 @@ def _load_rules(rules_dir: str) -> RuleSet:
     import hashlib
 
     root = Path(rules_dir)
+    cache = PatternCache()
     problems: list[str] = []
     digest = hashlib.sha256()
     languages: dict[str, LanguageRules] = {}
@@ -251,15 +254,16 @@ def _load_rules(rules_dir: str) -> RuleSet:
                 seen_ids[rid] = loc
                 entries.append((loc, obj))
             raw[fname] = entries
-        _compile_language(rules, raw, problems)
+        _compile_language(rules, raw, problems, cache)
         languages[lang] = rules
     if problems:
         raise RuleError(problems)
+    cache.save()
     return RuleSet(languages, digest.hexdigest())
 
 
 def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]]],
-                      problems: list[str]) -> None:
+                      problems: list[str], cache: PatternCache) -> None:
     for loc, obj in raw["lexicon.jsonl"]:
         macro, pattern = obj.get("macro"), obj.get("pattern")
         if not isinstance(macro, str) or not re.fullmatch(r"[A-Z][A-Z_]*", macro) or macro in SLOT_TYPES or macro in GAPS:
@@ -323,7 +327,7 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         if kind not in ("person", "organization"):
             problems.append(f"{loc} {obj['id']}: 'kind' must be person or organization")
             continue
-        regex, slots = _expand(rules, obj.get("pattern"), loc, obj["id"], problems)
+        regex, slots = _expand(rules, obj.get("pattern"), loc, obj["id"], problems, cache=cache)
         if regex is None:
             continue
         if slots.get("name") != "CAND":
@@ -335,11 +339,11 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
             problems.append(f"{loc} {obj['id']}: 'words' must be [min, max] of the name's words")
             continue
         rules.names.append(NameRule(obj["id"], kind, regex, obj.get("note", ""), words[0], words[1],
-                                    bool(obj.get("overrides", False)), trigger(regex.pattern, regex.flags),
+                                    bool(obj.get("overrides", False)), rules.triggers.get(obj["id"]),
                                     bool(obj.get("common_words", False))))
 
     for loc, obj in raw["relations.jsonl"]:
-        regex, slots = _expand(rules, obj.get("pattern"), loc, obj["id"], problems)
+        regex, slots = _expand(rules, obj.get("pattern"), loc, obj["id"], problems, cache=cache)
         if regex is None:
             continue
         yields = _parse_yields(obj.get("yields"), slots, loc, obj["id"], problems)
@@ -357,7 +361,7 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
         rules.relations.append(RelationRule(obj["id"], regex, tuple(yields), slots, float(confidence),
                                             bool(obj.get("negative", False)), obj.get("note", ""), requires,
                                             all(y.claim in ("cites", "publisher") for y in yields), people, orgs,
-                                            trigger(regex.pattern, regex.flags), bool(obj.get("phrase", False))))
+                                            rules.triggers.get(obj["id"]), bool(obj.get("phrase", False))))
 
     for loc, obj in raw["boilerplate.jsonl"]:
         scope = obj.get("scope", "rest")
@@ -448,7 +452,7 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
 
 
 def _expand(rules: LanguageRules, pattern, loc: str, rid: str, problems: list[str],
-            flags: int = 0) -> tuple[re.Pattern | None, dict[str, str]]:
+            flags: int = 0, cache: PatternCache | None = None):
     if not isinstance(pattern, str) or not pattern:
         problems.append(f"{loc} {rid}: 'pattern' must be a non-empty string")
         return None, {}
@@ -479,6 +483,9 @@ def _expand(rules: LanguageRules, pattern, loc: str, rid: str, problems: list[st
         problems.append(f"{loc} {rid}: unknown macro or slot {', '.join(bad)}")
         return None, {}
     try:
+        if cache is not None:
+            regex, rules.triggers[rid] = cache.pattern(expanded, flags)
+            return regex, slots
         return re.compile(expanded, flags), slots
     except re.error as exc:
         problems.append(f"{loc} {rid}: bad regular expression ({exc})")
