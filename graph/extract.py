@@ -168,7 +168,7 @@ def extract_claims(article: Article, sentences: list[Sentence], mentions: list[M
                     claims[key] = claim
         if citing:
             outlets = {v.key for c in claims.values() for _, v in c.args if isinstance(v, EntityRef)}
-    kept = _minority_stake_is_no_takeover(list(claims.values()))
+    kept = _minority_stake_is_no_takeover(list(claims.values()), rules)
     return sorted(kept, key=lambda c: (c.evidence.start, c.kind, c.evidence.rule, repr(c.args)))
 
 
@@ -177,11 +177,17 @@ def extract_claims(article: Article, sentences: list[Sentence], mentions: list[M
 _MAJORITY = Decimal(50)
 
 
-def _minority_stake_is_no_takeover(claims: list[Claim]) -> list[Claim]:
-    """An acquisition of B by A in an article that gives A a minority stake in B becomes a candidate.
+# A bid or an offer is a takeover attempt, whatever stake the bidder already holds.
+_BID = re.compile(r"(?i)(?:angebot|gebot|offerte|\bbod\b|overnamebod|\bbid\b|\boffer\b|\btender\b|remaining|restlich|resterende)")
+
+
+def _minority_stake_is_no_takeover(claims: list[Claim], rules: RuleSet) -> list[Claim]:
+    """An acquisition of B by A named only by a noun ("die Übernahme von B durch A"), in an
+    article that gives A a minority stake in B, becomes a candidate.
 
     The claim stays (its sentence does say "takeover"), with its confidence
-    below the assertion threshold, so it shows as a candidate for review.
+    below the assertion threshold, so it shows as a candidate for review. A verb
+    ("A kauft B") or a bid says more than the loose noun and stays asserted.
     """
     minority = set()
     for c in claims:
@@ -189,8 +195,15 @@ def _minority_stake_is_no_takeover(claims: list[Claim]) -> list[Claim]:
         if isinstance(stake, Quantity) and stake.value < _MAJORITY:
             minority.add((c.arg("investor"), c.arg("target")))
     out = []
+    verbs: dict[str, re.Pattern] = {}
     for c in claims:
         if c.kind == "acquired" and (c.arg("subject"), c.arg("object")) in minority:
+            lang = rules[c.evidence.language]
+            if lang.language not in verbs:
+                verbs[lang.language] = re.compile(f"(?:{lang.macro('ACQVERB')}|{lang.macro('ACQEND')})(?!\\w)")
+            if verbs[lang.language].search(c.evidence.quote) or _BID.search(c.evidence.quote):
+                out.append(c)
+                continue
             c = dataclasses.replace(c, evidence=dataclasses.replace(
                 c.evidence, confidence=min(c.evidence.confidence, ASSERTION_THRESHOLD - 0.1)))
         out.append(c)
@@ -296,6 +309,9 @@ class _MatchReader:
                 for m in found:
                     self._note(m)
                     self.surface[m.entity] = m.text
+                if any(m.rule.endswith(".bare") for m in found):
+                    # once for the slot: "stakes in Air Berlin, Aer Lingus and Alitalia" is one guess, not three
+                    self.factor *= BARE_NAME_FACTOR
                 out[slot] = [EntityRef(m.entity) for m in found]
                 if len(found) == 1 and text.rstrip().endswith(f"'{CLOSE}") and kind != "ORGPOSS":
                     self.genitive.add(slot)
@@ -338,7 +354,7 @@ class _MatchReader:
             (m,) = before.values()
             self.factor *= ANAPHOR_FACTOR
             self.implied = True
-            self._note(m)
+            self._note(m, alone=True)
         else:
             if kinds != _ORG_KINDS:
                 return None
@@ -349,9 +365,13 @@ class _MatchReader:
         self.bound.add(m.entity)
         return EntityRef(m.entity)
 
-    def _note(self, mention: Mention) -> None:
-        """An argument named by a description or a pronoun: less sure, and quote the name too."""
-        if mention.rule.endswith(".bare"):
+    def _note(self, mention: Mention, *, alone: bool = False) -> None:
+        """An argument named by a description or a pronoun: less sure, and quote the name too.
+
+        `alone`: the mention is the argument by itself (not one of a list read in a slot),
+        so a name found by nothing but its capitals costs its own confidence here.
+        """
+        if alone and mention.rule.endswith(".bare"):
             self.factor *= BARE_NAME_FACTOR
         if mention.antecedent is None:
             return
@@ -383,7 +403,7 @@ class _MatchReader:
             return self.context_org()
         self.implied = True
         self.factor *= POSSESSOR_FACTOR
-        self._note(before[-1])
+        self._note(before[-1], alone=True)
         self.bound.add(before[-1].entity)
         return EntityRef(before[-1].entity)
 

@@ -247,8 +247,10 @@ def _alternation(names: list[str], *, flags: int) -> re.Pattern | None:
 
 _GENITIVE_ENDINGS = ("'s", "’s", "s", "'", "’")
 # a legal form after a company's name belongs to the mention ("Acme Plc’s chief executive")
-_LEGAL_TAIL = re.compile(r",? (?:Inc\.?|Corp\.?|Ltd\.?|LLC|GmbH|AG|SE|KGaA|N\.V\.|B\.V\.|NV|BV|plc|Plc|PLC|S\.A\.|SA|"
-                         r"SpA|S\.p\.A\.|AB|ASA|Oyj|Pte\.?(?: Ltd\.?)?|Limited)(?:'s|’s)?(?![\w])")
+_LEGAL_TAIL = re.compile(r"(?: \((?:UK|US|USA|Deutschland|Nederland|Schweiz|Austria|Europe)\))?,? (?:Inc\.?|Corp\.?|Ltd\.?|LLC|"
+                         r"GmbH(?: & Co\.? KG)?|AG(?: & Co\.? KGaA)?|SE|KGaA|N\.V\.|B\.V\.|NV|BV|plc|Plc|PLC|S\.A\.|SA|"
+                         r"SpA|S\.p\.A\.|AB|ASA|Oyj|Pte\.?(?: Ltd\.?)?|Limited|Co\.(?:,? Ltd\.?)?|Cos\.|Corporation|"
+                         r"Incorporated|Holdings? Ltd\.?)(?:'s|’s)?(?![\w])")
 
 
 # "des Mannesmann-Konzerns", "het Heineken-concern": the compound names the company itself

@@ -410,10 +410,12 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
         one = _MENTION["ORG"]
         before = f"(?:{m('DET')} )?(?:{m('ADJ')} ){{0,2}}(?:{m('ORGDESC')} )?" if "ADJ" in rules.lexicon \
             else f"(?:{m('DET')} )?"
-        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){before}{one})*)"
+        # a list ends with a conjunction: "Acme, Beta und Gamma", never "Acme, Beta" (an apposition,
+        # or "Beta Bakeries, Roe said")
+        return f"(?:{one}(?:(?:, {before}{one})*,? {m('LISTCONJ')}(?:, [\\w ]{{1,30}},)? {before}{one})?)"
     if kind == "PERSONS":
         one = _MENTION["PERSON"]
-        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){one})*)"
+        return f"(?:{one}(?:(?:, {one})*,? {m('LISTCONJ')} {one})?)"
     # A name, or a description or pronoun anaphora.py left open because two names fit
     # ("könnte Acme gezwungen sein, das Unternehmen zu übernehmen"): the rule's other
     # arguments may rule one out (extract.py).

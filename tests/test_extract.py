@@ -83,3 +83,25 @@ def test_a_bare_title_opening_a_paragraph_belongs_to_the_articles_company(extrac
 def test_a_bare_title_inside_a_paragraph_belongs_to_the_company_just_named(extract_text):
     ex = extract_text("Tesla baut ab. Uber meldete Zahlen. Finanzchef Hans Becker sprach von einem guten Quartal.", "de")
     assert "membership hans-becker uber chief-financial-officer" in {f for c in ex.claims for f in facts(c)}
+
+
+def test_a_takeover_said_with_a_verb_stays_asserted_beside_a_minority_stake(extract_text):
+    from graph.types import assertable
+
+    ex = extract_text("Der Autobauer Velorix hält 30 Prozent an dem Zulieferer Prenzlow. "
+                      "Nun übernimmt Velorix den Zulieferer Prenzlow vollständig.", "de")
+    takeovers = claims_with(ex, "acquired velorix prenzlow")
+    assert takeovers and all(assertable(c.evidence.confidence, hedged=c.evidence.hedged, negated=c.evidence.negated,
+                                        conditional=c.evidence.conditional) for c in takeovers)
+
+
+def test_a_list_ends_with_a_conjunction(rules):
+    import re
+
+    from graph.rules import CLOSE, OPEN, slot_pattern
+
+    orgs = re.compile(slot_pattern(rules["en"], "ORGS"))
+    o = lambda n: f"{OPEN}O{n}{CLOSE}"  # noqa: E731
+    assert orgs.fullmatch(f"{o(0)}, {o(1)} and {o(2)}")
+    assert orgs.fullmatch(o(0))
+    assert not orgs.fullmatch(f"{o(0)}, {o(1)}")  # "Beta Bakeries, Roe said": an apposition, no list

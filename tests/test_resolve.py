@@ -79,3 +79,8 @@ def test_a_company_compound_is_a_mention_of_the_company(extract_text):
 def test_a_former_head_compound_names_the_company(extract_text):
     ex = extract_text("Die Ermittlungen richten sich gegen Ex-Tamberg-Chef Klaus Esser. Tamberg war ein Konzern.", "de")
     assert "membership klaus-esser tamberg head" in {f for c in ex.claims for f in facts(c)}
+
+
+def test_a_legal_form_after_the_name_belongs_to_the_mention(extract_text):
+    ex = extract_text("The Halvora Co. has named Jane Roe as its new chief executive.", "en")
+    assert "membership jane-roe halvora ceo" in {f for c in ex.claims for f in facts(c)}
