@@ -155,6 +155,10 @@ class _SentenceNames:
         head = self.text[self.sentence.start:cand.end]
         return head.upper() == head and bool(_DATELINE_PLACE.match(self.text, self.sentence.start, self.sentence.end))
 
+    def _common(self, word: str) -> bool:
+        """A common word: German's word model says so, or the lexicon's words that are never names."""
+        return word in self.notname or self.lang.language == "de" and german_word_class(word) == "common"
+
     def _place_adjective(self, word: str) -> bool:
         """A German adjective of a place before a name: "die Münchner Thalberg-Einheit"."""
         return self.lang.language == "de" and word.endswith("er") and german_word_class(word) == "common"
@@ -188,6 +192,10 @@ class _SentenceNames:
             for m in regex.finditer(self.text, start, end):
                 if self.text[max(start, m.start() - 2):m.start()] in ("& ", "+ "):
                     continue  # "Schneider Geiwitz & Partner": part of a firm's name
+                word = m.group(0)
+                if regex is self.lang.cues["org_description"] and "-" in word and word[0].isupper() \
+                        and word.rsplit("-", 1)[1] in self.heads and not self._common(word.split("-", 1)[0]):
+                    continue  # "Eckhart-Stiftung": a name with its head, not a description
                 if self.lang.language == "de" and regex is self.lang.cues["org_description"] \
                         and " " not in m.group(0) and german_word_class(m.group(0)) == "name":
                     continue  # "Brunnhaus": a name that ends like a description ("Softwarehaus") is still a name

@@ -82,6 +82,20 @@ def family_names(full: str) -> list[str]:
     return [name, name[0].upper() + name[1:]] if name[0].islower() else [name]
 
 
+# Head words that say what kind of company a name is, not what business: "Invoke Capital" is
+# Invoke. Other heads name a line of business ("Auberger Tiefbau"), often a unit of the group
+# that bears the first word alone.
+_GENERIC_HEADS = {"Capital", "Group", "Gruppe", "Groep", "Holding", "Holdings", "Partners", "Ventures",
+                  "Investments", "Invest", "International", "Company", "Corporation", "Industries", "Industrie",
+                  "Inc", "Corp", "AG", "SE", "NV", "BV", "GmbH", "Ltd", "plc", "Co"}
+
+
+def _unit_of(short: str, longer: str, heads: frozenset[str]) -> bool:
+    """Whether the longer name adds a business word to the shorter: a unit's name, not the same company's."""
+    extra = [w.rstrip(".,") for w in longer.split()[len(short.split()):]]
+    return any(w in heads and w not in _GENERIC_HEADS for w in extra)
+
+
 def _longer_name(name: str, others: list[str]) -> str | None:
     """The one longer organization name that starts with all of `name`'s words."""
     words = name.split()
@@ -92,7 +106,7 @@ def _longer_name(name: str, others: list[str]) -> str | None:
 _ACRONYM_AFTER = re.compile(r" \(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9&+.-]{1,7})\)")
 
 
-def _short_forms(text: str, local: dict, new_entities: dict, body) -> list[tuple[str, str]]:
+def _short_forms(text: str, local: dict, new_entities: dict, body, heads: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Shorter names an article gives a new organization.
 
     An abbreviation in brackets right after the name ("Reliance Industries (RI)"),
@@ -117,7 +131,7 @@ def _short_forms(text: str, local: dict, new_entities: dict, body) -> list[tuple
     for name, (key, rule) in local.items():
         words = name.split()
         entity = new_entities.get(key)
-        if entity is None or len(words) != 2 or not rule.endswith(".shape.org_head"):
+        if entity is None or len(words) != 2 or not rule.endswith(".shape.org_head") or _unit_of(words[0], name, heads):
             continue
         first = words[0]
         if len(first) < 4 or not first[0].isupper() or len(firsts.get(first, ())) != 1 or first in local:
@@ -280,7 +294,7 @@ def _occurrences(text: str, name: str, start: int, end: int):
 
 
 def resolve_mentions(article: Article, sentences: list[Sentence], names: list[NameHit],
-                     registry: Registry) -> tuple[list[Mention], list[Entity]]:
+                     registry: Registry, heads: frozenset[str] = frozenset()) -> tuple[list[Mention], list[Entity]]:
     """Every person and organization mention in the article's non-boilerplate sentences.
 
     New names become new entities (returned) unless the registry knows them.
@@ -318,10 +332,11 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
             if fold in folded:  # "Deutschen Bank" after "Deutsche Bank"
                 local[hit.text] = (folded[fold], hit.rule)
                 continue
-            longer = _longer_name(hit.text, [h.text for h in ordered if h.kind is EntityKind.ORGANIZATION
-                                              and not h.rule.endswith(".shape.org_head")])
-            # "Reliance Jio" for "Reliance Jio Infocomm"; but "Auberger" beside "Auberger Tiefbau"
-            # may be the group beside its unit
+            longer = _longer_name(hit.text, [h.text for h in ordered if h.kind is EntityKind.ORGANIZATION])
+            # "Reliance Jio" for "Reliance Jio Infocomm", "Invoke" for "Invoke Capital"; but "Auberger"
+            # beside "Auberger Tiefbau" or "Brunnhaus" beside "Brunnhaus Direkt GmbH" is the group beside its unit
+            if longer is not None and _unit_of(hit.text, longer, heads):
+                longer = None
             if longer is not None and longer in local:
                 local[hit.text] = (local[longer][0], "short-form")
                 continue
@@ -347,7 +362,7 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
     for name, keys in family.items():
         if len(keys) == 1 and name not in local:  # two people share it: leave it unresolved
             local[name] = (next(iter(keys)), "family-name")
-    for name, key in _short_forms(article.text, local, new_entities, body):
+    for name, key in _short_forms(article.text, local, new_entities, body, heads):
         local.setdefault(name, (key, "short-form"))
 
     hits = []

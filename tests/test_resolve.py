@@ -84,3 +84,10 @@ def test_a_former_head_compound_names_the_company(extract_text):
 def test_a_legal_form_after_the_name_belongs_to_the_mention(extract_text):
     ex = extract_text("The Halvora Co. has named Jane Roe as its new chief executive.", "en")
     assert "membership jane-roe halvora ceo" in {f for c in ex.claims for f in facts(c)}
+
+
+def test_a_group_beside_its_unit_stays_two_companies_but_a_generic_head_is_the_same(extract_text):
+    ex = extract_text("Zum Baukonzern Auberger gehören die Töchter Auberger Tiefbau und Hessbach Fertighaus.", "de")
+    assert {"org/auberger", "org/auberger-tiefbau"} <= {e for _, e in keys(ex)}
+    ex = extract_text("Der Investor Invoke Capital kauft Kiwora. Invoke hält nun 60 Prozent.", "de")
+    assert [e for t, e in keys(ex) if t == "Invoke"] == ["org/invoke-capital"]
