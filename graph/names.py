@@ -66,6 +66,9 @@ def _capitalized(word: str) -> bool:
     return len(word) > 2 and any(c.isupper() for c in word[1:3])  # "eBay", "iPhone"
 
 
+_FAMILY_PARTICLES = frozenset({"Van", "Von", "Ter", "Ten", "Vander", "Vanden"})
+
+
 class _SentenceNames:
     """Candidates of one sentence and the decisions about them."""
 
@@ -134,7 +137,7 @@ class _SentenceNames:
                 if run:
                     pending.append(tok)
                 continue
-            if _capitalized(word) and (word not in self.notname or run and not pending and (
+            if _capitalized(word) and (word not in self.notname or word.lower() in self.particles or run and not pending and (
                     word in self.legal or word + "." in self.legal or self._before_legal_form(tok)
                     or word in self.lists.places)) and (
                     self.title_words is None or word in self.title_words or _ACRONYM.fullmatch(word)
@@ -159,6 +162,19 @@ class _SentenceNames:
         """A common word: German's word model says so, or the lexicon's words that are never names."""
         return word in self.notname or self.lang.language == "de" and german_word_class(word) == "common"
 
+    def _name_particle(self, run: list[_Token]) -> bool:
+        """A particle opening a company's name, not a sentence: "Van Rooij & Partners", "Van Dam Transport"."""
+        # only particles of family names; "De", "Der", "The" before a name are mostly the article
+        # ("De Orlanda Labs van", "Der Finanz Kurier berichtete")
+        if len(run) < 2 or run[0].text not in _FAMILY_PARTICLES or not run[1].text[:1].isupper():
+            return False
+        if any(t.text in ("&", "+") or t.text in self.heads or t.text in self.legal for t in run[2:]):
+            return True
+        # "Van Rijswijk", "Von Braun": a family name; not an article before a word ("De Franse", "Der Konzern")
+        second = run[-1].text
+        return second not in self.notname \
+            and second not in self.lang.words.get("NATIONALITY", ()) and not second.endswith(("se", "sche"))
+
     def _place_adjective(self, word: str) -> bool:
         """A German adjective of a place before a name: "die Münchner Thalberg-Einheit"."""
         return self.lang.language == "de" and word.endswith("er") and german_word_class(word) == "common"
@@ -179,7 +195,7 @@ class _SentenceNames:
     def _connects(self, run: list[_Token], word: str) -> bool:
         """A lower-case word inside a name: a particle after given names ("Jan de Vries",
         "Ursula von der Leyen"), or "of"/"van" after an organization head ("Bank of America")."""
-        if word in self.particles and all(t.text in self.lists.given or t.text in self.particles
+        if word in self.particles and all(t.text in self.lists.given or t.text.lower() in self.particles
                                           or _INITIAL.fullmatch(t.text) for t in run):
             return True
         return word in ("of", "van", "für", "voor") and run[-1].text in self.heads \
@@ -235,7 +251,8 @@ class _SentenceNames:
             return 0, 0  # "Hausgeräte-Tochter": a noun before "Tochter"; "Acme-Tochter" is Acme's
         if not _COMPOUND_FIRST.fullmatch(first) or not _capitalized(first) or first in self.notname \
                 or first in self.lists.places or first.replace("-", " ") in self.lists.places \
-                or first.upper() == first and len(first) <= 2:  # "US-Bank", "EU-Kommission"
+                or first.upper() == first and len(first) <= 2 \
+                or first in self.lang.words.get("COMMONABBREV", ()):  # "US-Bank", "EU-Kommission", "ICT-tak"
             return 0, 0
         return start, start + len(first)
 
@@ -247,7 +264,7 @@ class _SentenceNames:
                 and self.lang.cues["org_description"].match(self.text, run[0].end + 1):
             return []
         # leading sentence openers and function words ("Die", "Auch", "Ook") are not the name
-        while run and self.stop_regex.fullmatch(run[0].text):
+        while run and self.stop_regex.fullmatch(run[0].text) and not self._name_particle(run):
             run = run[1:]
         # "Franse krant", "Norwegian company Equinor": a nationality before a name is not
         # part of it, unless the name needs it ("British Airways", "Deutsche Bank")
@@ -371,8 +388,10 @@ class _SentenceNames:
             if len(rest) > 3:
                 return None
             family = words[-1]
+            # a town as family name ("Marieke Hoogland") is still a person's, unless the given
+            # name is itself a place ("Georgia Power")
             if family in self.heads or family in self.legal or family.isupper() and len(family) > 1 \
-                    or family in self.lists.places and family not in self.lists.family:
+                    or family in self.lists.places and family not in self.lists.family and w in self.lists.places:
                 return None
             if not family[0].isupper():
                 return None
@@ -410,10 +429,12 @@ class _SentenceNames:
     def bare_kind(self, cand: Candidate) -> EntityKind | None:
         """The kind of a candidate only its capitals mark, or None when it is no name."""
         words = [t.text for t in cand.tokens if t.text not in ("&", "+")]
+        # "Van Rijswijk", "Van der Burg": a family name opened by a particle
+        named = words[1:] if len(words) > 1 and words[0].lower() in self.particles else words
         if not words or cand.text in self.lists.places or words[0] in self.lists.places \
-                or any(w in self.notname and w not in self.lists.places for w in words) \
+                or any(w in self.notname and w not in self.lists.places for w in named) \
                 or words[0] in self.lang.words.get("NATIONALITY", ()) or not any(c.isalpha() for c in cand.text) \
-                or len(cand.text) < 2 or any(self.stop_regex.fullmatch(w) for w in words):
+                or len(cand.text) < 2 or any(self.stop_regex.fullmatch(w) for w in named):
             return None
         if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
             return None  # an abbreviation the shape rules did not take is a common one ("AI", "US")

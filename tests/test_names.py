@@ -99,3 +99,28 @@ def test_a_description_after_a_possessive_is_not_the_company_before_it(extract_t
 def test_a_negation_in_a_clause_after_that_is_not_the_main_clauses(extract_text):
     ex = extract_text("Halvora-topman Joost Verbeek zei onlangs dat Halvora niet actief zocht naar een koper.", "nl")
     assert "membership joost-verbeek halvora ceo" in asserted(ex)
+
+
+def test_a_family_particle_may_open_a_company_name(extract_text):
+    ex = extract_text("Advocatenkantoor Van Rooij & Partners vertegenwoordigt de gedupeerden.", "nl")
+    assert ("Van Rooij & Partners", "organization") in names(ex)
+    ex = extract_text("Van Dam Transport heeft 40 chauffeurs ontslagen.", "nl")
+    assert ("Van Dam Transport", "organization") in names(ex)
+
+
+def test_an_article_before_a_name_is_not_part_of_it(extract_text):
+    ex = extract_text("Der Finanz Kurier berichtete zuerst über den Deal.", "de")
+    assert not {n for n, _ in names(ex) if n.startswith("Der ")}
+    ex = extract_text("De Orlanda Labs van chemieconcern Orlanda zoeken onderzoekers.", "nl")
+    assert ("Orlanda Labs", "unit") in {(e.label, e.kind.value) for e in ex.entities} \
+        or ("Orlanda Labs", "organization") in names(ex)
+
+
+def test_a_town_as_family_name_still_names_a_person(extract_text):
+    ex = extract_text("Volgens Marieke Hoogland, directeur van Brinkstaal, komt de order uit Duitsland.", "nl")
+    assert ("Marieke Hoogland", "person") in names(ex)
+
+
+def test_a_common_abbreviation_before_a_unit_word_is_no_company(extract_text):
+    ex = extract_text("De ICT-tak van Orlanda wordt verkocht.", "nl")
+    assert not {n for n, _ in names(ex) if "ICT" in n}
