@@ -1,13 +1,21 @@
 """Rule patterns compiled when first used, and a cache of what is known about each.
 
-Rule files expand to about 1.6 million characters of regular expressions;
+Rule files expand to about 2.3 million characters of regular expressions;
 compiling them all and working out each one's trigger (triggers.py) took
 several seconds at every start, more than extracting a thousand articles. So:
 
 - a pattern is checked once (compiled, its trigger computed) and the result is
   kept in a small cache file keyed by the pattern's hash, in the user's cache
   folder (``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``);
-- a pattern the cache knows is compiled only when a sentence first needs it.
+- a pattern the cache knows is compiled only when a sentence first needs it;
+- and then from its program: what Python's regular-expression compiler made of
+  it the first time (the list of opcodes ``re`` hands to its matching engine),
+  kept beside the triggers. Parsing and compiling is 90% of a worker's start on
+  real text; rebuilding a pattern from its program takes microseconds. This uses
+  the interpreter's own compiler modules (``re._parser``, ``re._compiler``,
+  ``_sre``), so programs are kept per Python version and engine version, behind a
+  checksum, and the engine validates every program it is given; anything
+  unexpected falls back to ``re.compile``.
 
 A pattern the cache does not know is compiled at load, so a broken rule is
 still reported with every other problem before anything runs. The cache only
@@ -21,6 +29,7 @@ import json
 import os
 import re
 import sys
+from array import array
 from pathlib import Path
 
 from .triggers import Trigger, _compiled, trigger
@@ -29,16 +38,18 @@ from .triggers import Trigger, _compiled, trigger
 class LazyPattern:
     """A regular expression compiled on first use; behaves like the `re.Pattern` it stands for."""
 
-    __slots__ = ("pattern", "flags", "_compiled")
+    __slots__ = ("_compiled", "_program", "flags", "pattern")
 
-    def __init__(self, pattern: str, flags: int = 0, compiled: re.Pattern | None = None):
+    def __init__(self, pattern: str, flags: int = 0, compiled: re.Pattern | None = None, program=None):
         self.pattern = pattern
         self.flags = flags
         self._compiled = compiled
+        self._program = program
 
     def compiled(self) -> re.Pattern:
         if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
+            self._compiled = _from_program(self.pattern, self._program) or re.compile(self.pattern, self.flags)
+            self._program = None
         return self._compiled
 
     def __getattr__(self, name: str):
@@ -52,6 +63,49 @@ class LazyPattern:
     def __setstate__(self, state) -> None:
         self.pattern, self.flags = state
         self._compiled = None
+        self._program = None
+
+
+try:  # the interpreter's own regular-expression compiler, in two steps
+    import _sre
+    from re import _compiler as _re_compiler
+    from re import _parser as _re_parser
+
+    _PROGRAMS = array("I").itemsize == _sre.CODESIZE
+    _ENGINE = f"py{sys.version_info[0]}.{sys.version_info[1]}-sre{_sre.MAGIC}"
+except (ImportError, AttributeError):  # another interpreter: compile every time
+    _PROGRAMS = False
+    _ENGINE = ""
+
+
+def compile_with_program(pattern: str, flags: int = 0) -> tuple[re.Pattern, tuple | None]:
+    """`re.compile(pattern, flags)`, and the program it was built from (None if unavailable)."""
+    if _PROGRAMS:
+        try:
+            parsed = _re_parser.parse(pattern, flags)
+            code = _re_compiler._code(parsed, flags)
+            groupindex = dict(parsed.state.groupdict)
+            indexgroup = [None] * parsed.state.groups
+            for name, i in groupindex.items():
+                indexgroup[i] = name
+            program = (flags | parsed.state.flags, array("I", code), parsed.state.groups - 1, groupindex,
+                       tuple(indexgroup))
+            compiled = _from_program(pattern, program)
+            if compiled is not None:  # tests/test_patterns.py: the same as re.compile's, rule by rule
+                return compiled, program
+        except Exception:  # noqa: BLE001, S110 - a different compiler: fall back to the public one
+            pass
+    return re.compile(pattern, flags), None
+
+
+def _from_program(pattern: str, program) -> re.Pattern | None:
+    if program is None or not _PROGRAMS:
+        return None
+    try:
+        flags, code, groups, groupindex, indexgroup = program
+        return _sre.compile(pattern, flags, list(code), groups, groupindex, indexgroup)
+    except Exception:  # noqa: BLE001 - the engine refused the program: compile the pattern
+        return None
 
 
 def cache_dir() -> Path:
@@ -62,7 +116,7 @@ def cache_dir() -> Path:
 
 
 class PatternCache:
-    """Which expanded patterns are known to compile, and their triggers."""
+    """Which expanded patterns are known to compile, their triggers, and their programs."""
 
     def __init__(self) -> None:
         # regex syntax may change between Python versions: one file per version
@@ -72,6 +126,7 @@ class PatternCache:
         except (OSError, ValueError):
             self.known = {}
         self.added = False
+        self.programs = ProgramFile(cache_dir() / f"programs-{_ENGINE}.bin") if _PROGRAMS else None
 
     @staticmethod
     def key(pattern: str, flags: int) -> str:
@@ -80,14 +135,17 @@ class PatternCache:
     def pattern(self, expanded: str, flags: int) -> tuple[LazyPattern, Trigger | None]:
         """The pattern and its trigger; raises re.error when it does not compile."""
         key = self.key(expanded, flags)
-        if key in self.known:
+        program = self.programs.get(key) if self.programs is not None else None
+        if key in self.known and (program is not None or self.programs is None):
             found = self.known[key]
             trig = Trigger(tuple(found[0]), found[1], _compiled(tuple(found[0]), found[1])) if found else None
-            return LazyPattern(expanded, flags), trig
-        compiled = re.compile(expanded, flags)
+            return LazyPattern(expanded, flags, program=program), trig
+        compiled, program = compile_with_program(expanded, flags)
         trig = trigger(expanded, flags)
         self.known[key] = [list(trig.texts), trig.folded] if trig else None
         self.added = True
+        if program is not None and self.programs is not None:
+            self.programs.add(key, program)
         return LazyPattern(expanded, flags, compiled), trig
 
     def save(self) -> None:
@@ -95,8 +153,84 @@ class PatternCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.known, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
+            _write_replace(self.path, json.dumps(self.known, sort_keys=True).encode("utf-8"))
+            if self.programs is not None:
+                self.programs.save()
         except OSError:
             pass  # a cache we cannot write costs time, nothing else
+
+
+def _write_replace(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class ProgramFile:
+    """Compiled programs of patterns, by pattern key, in one file behind a checksum.
+
+    Layout: a magic line, the SHA-256 of the rest, a JSON index line
+    ``{key: [offset, length, flags, groups, groupindex, indexgroup]}``, then the
+    opcodes of every program as unsigned 32-bit integers. A file that does not
+    check out is ignored as a whole (and rewritten by the next load that compiles).
+    """
+
+    MAGIC = b"kg-programs-1\n"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index: dict[str, list] = {}
+        self.blob = b""
+        self.new: dict[str, tuple] = {}
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return
+        head = len(self.MAGIC)
+        if not data.startswith(self.MAGIC) or len(data) < head + 65:
+            return
+        digest, rest = data[head:head + 64], data[head + 65:]
+        if hashlib.sha256(rest).hexdigest().encode() != digest:
+            return
+        line, _, blob = rest.partition(b"\n")
+        try:
+            self.index = json.loads(line)
+        except ValueError:
+            return
+        self.blob = blob
+
+    def get(self, key: str) -> tuple | None:
+        if key in self.new:
+            return self.new[key]
+        entry = self.index.get(key)
+        if entry is None:
+            return None
+        try:
+            offset, length, flags, groups, groupindex, indexgroup = entry
+            code = array("I")
+            code.frombytes(self.blob[offset * 4:(offset + length) * 4])
+        except (TypeError, ValueError):
+            return None
+        if len(code) != length:
+            return None
+        return flags, code, groups, groupindex, tuple(indexgroup)
+
+    def add(self, key: str, program: tuple) -> None:
+        self.new[key] = program
+
+    def save(self) -> None:
+        if not self.new:
+            return
+        index: dict[str, list] = {}
+        chunks: list[bytes] = []
+        offset = 0
+        for key in sorted({*self.index, *self.new}):
+            program = self.get(key)
+            if program is None:
+                continue
+            flags, code, groups, groupindex, indexgroup = program
+            index[key] = [offset, len(code), flags, groups, groupindex, list(indexgroup)]
+            chunks.append(code.tobytes())
+            offset += len(code)
+        rest = json.dumps(index, sort_keys=True).encode() + b"\n" + b"".join(chunks)
+        _write_replace(self.path, self.MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)

@@ -32,7 +32,7 @@ class Trigger:
     texts: tuple[str, ...]
     folded: bool
 
-    regex: re.Pattern  # any of the texts
+    regex: _AnyOf  # any of the texts
 
     def may_match(self, text: str, lowered: str | None = None) -> bool:
         if len(self.texts) <= 8:  # a few substring tests beat a regex search
@@ -72,14 +72,28 @@ class Prefilter:
         return out
 
 
-_CACHE: dict[tuple, re.Pattern] = {}
+_CACHE: dict[tuple, _AnyOf] = {}
 
 
-def _compiled(texts: tuple[str, ...], folded: bool) -> re.Pattern:
+class _AnyOf:
+    """A search for any of some texts, compiled when first needed (most rules never need it)."""
+
+    __slots__ = ("_regex", "folded", "texts")
+
+    def __init__(self, texts: tuple[str, ...], folded: bool):
+        self.texts, self.folded, self._regex = texts, folded, None
+
+    def search(self, text: str) -> re.Match | None:
+        if self._regex is None:
+            body = "|".join(re.escape(t) for t in sorted(self.texts, key=lambda t: (-len(t), t)))
+            self._regex = re.compile(body, re.IGNORECASE if self.folded else 0)
+        return self._regex.search(text)
+
+
+def _compiled(texts: tuple[str, ...], folded: bool) -> _AnyOf:
     key = (texts, folded)
     if key not in _CACHE:
-        body = "|".join(re.escape(t) for t in sorted(texts, key=lambda t: (-len(t), t)))
-        _CACHE[key] = re.compile(body, re.IGNORECASE if folded else 0)
+        _CACHE[key] = _AnyOf(texts, folded)
     return _CACHE[key]
 
 

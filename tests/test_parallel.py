@@ -81,3 +81,17 @@ def test_a_moved_article_carries_its_new_path(tmp_path):
     build_graph(seeds, fresh)
     assert (out / "graph.trig").read_bytes() == (fresh / "graph.trig").read_bytes()
     assert store_quads(out / "store") == store_quads(fresh / "store")
+
+
+def test_each_worker_gets_a_run_of_articles_of_as_few_languages_as_the_load_allows():
+    from graph.build import _by_language
+    from graph.types import Article
+
+    def article(i: int, text: str) -> Article:
+        return Article(f"{i}.txt", text, f"{i:064d}", "", "", "utf-8", "text/plain")
+
+    de = [article(i, "Der Vorstand und die Bank haben nicht entschieden. " * 20) for i in range(6)]
+    nl = [article(i + 10, "De raad en het bedrijf hebben een besluit niet genomen. " * 20) for i in range(6)]
+    shares = _by_language(de + nl[:3] + nl[3:], 2)
+    assert len(shares) == 2 and sorted(a.path for s in shares for a in s) == sorted(a.path for a in de + nl)
+    assert [{a.path for a in s} for s in shares] == [{a.path for a in de}, {a.path for a in nl}]
