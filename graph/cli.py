@@ -291,7 +291,7 @@ def eval_(gold: tuple[Path, ...], seeds: Path, graph_dir: Path, candidates: bool
     family, role and status accuracy, then the false and the missed facts.
     GOLD is one or more gold files (format in the README).
 
-    Example: kg eval tests/gold/seeds.json --seeds seeds --graph output
+    Example: kg eval tests/gold/seeds-de.json tests/gold/seeds-nl.json --seeds seeds --graph output
     """
     import json
 

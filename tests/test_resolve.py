@@ -64,11 +64,11 @@ def test_a_sentence_opener_is_not_part_of_a_new_company_name(extract_text):
 
 
 def test_an_abbreviation_in_capitals_only_matches_in_capitals(extract_text):
-    # "om" is a Dutch preposition, "OM" the prosecution service
-    ex = extract_text("Holdingmaatschappij Brandara betaalde 40 miljoen euro om een belang in Verhoef Logistiek te nemen.", "nl")
-    assert "org/openbaar-ministerie" not in {e for _, e in keys(ex)}
-    ex = extract_text("Het OM vervolgt Verhoef Logistiek voor fraude.", "nl")
-    assert "org/openbaar-ministerie" in {e for _, e in keys(ex)}
+    # "sec" is a unit of time, "SEC" the American securities regulator
+    ex = extract_text("Kilbride Shipping says its new cranes unload a container every 40 sec on average.", "en")
+    assert "org/sec" not in {e for _, e in keys(ex)}
+    ex = extract_text("The SEC fined Kilbride Shipping for misleading investors.", "en")
+    assert "org/sec" in {e for _, e in keys(ex)}
 
 
 def test_a_company_compound_is_a_mention_of_the_company(extract_text):
