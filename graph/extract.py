@@ -581,11 +581,17 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     if role_pos is None:
         return args
     window = text[max(0, role_pos - 40):role_pos]
-    person_pos = [p for m, p in _positions(reader.masked) if m.kind is EntityKind.PERSON]
+    member = next((v for a, v in args if a == "member"), None)
+    person_pos = [p for m, p in _positions(reader.masked) if m.kind is EntityKind.PERSON
+                  and (member is None or m.entity == getattr(member, "key", None))] \
+        or [p for m, p in _positions(reader.masked) if m.kind is EntityKind.PERSON]
     member_pos = min(person_pos) if person_pos else None
     if member_pos is not None and member_pos < role_pos:
         window = text[member_pos:role_pos]
-    if lang.cues["former"].search(window):
+    # "Y … to succeed outgoing finance chief X": for Y, named before the role, a word of
+    # leaving after the word of succession is said of the predecessor
+    succession = member_pos is not None and member_pos < role_pos and lang.cues["succeed"].search(window)
+    if not succession and lang.cues["former"].search(window):
         return args + [("current", False)]
     clause = text[max(0, reader.match.start() - 30):_clause_end(text, reader.match.end())]
     if lang.cues["future"].search(clause):
@@ -593,8 +599,14 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     if lang.cues["current"].search(window):
         return args + [("current", True)]
     # "… legt sein Amt nieder": leaving, when only one person is in the sentence
+    # but not in a clause of time after the match ("… when the current CEO retires"), nor
+    # after a word of succession ("… replaces the retiring chairman")
+    said = text
+    later = lang.cues["time_clause"].search(text, reader.match.end())
+    if later:
+        said = text[:later.start()]
     if len({m.entity for m, _ in _positions(reader.masked) if m.kind is EntityKind.PERSON}) == 1 \
-            and lang.cues["leave"].search(text):
+            and lang.cues["leave"].search(said) and not lang.cues["succeed"].search(said):
         return args + [("current", False)]
     # a title before a name, in a sentence about the present: held now
     return args + [("current", True)]

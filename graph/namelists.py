@@ -30,7 +30,9 @@ _WORLD_CITIES = ("London", "Paris", "New York", "Tokyo", "Peking", "Beijing", "S
                  "Warschau", "Warsaw", "Prag", "Prague", "Lissabon", "Lisbon", "Dublin", "Edinburgh", "Manchester",
                  "Frankfurt", "München", "Munich", "Köln", "Cologne", "Den Haag", "The Hague", "Antwerpen", "Antwerp",
                  "Luxemburg", "Luxembourg", "Wall Street", "Europa", "Europe", "Asien", "Asia", "Afrika", "Africa",
-                 "Amerika", "America", "Nordamerika", "Südamerika", "Lateinamerika", "Latin America", "Azië")
+                 "Amerika", "America", "Nordamerika", "Südamerika", "Lateinamerika", "Latin America", "Azië",
+                 # countries in dotted abbreviations, as the name finder cuts them ("U.S." -> "U.S")
+                 "U.S", "U.S.A", "U.K", "E.U", "U.A.E")
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ _GENITIVE = ("'s", "’s")
 _COMPOUND_FIRST = re.compile(r"[^\W\d_][\w&.+'’-]*|\d+[A-Za-z][\w]*")
 _ACRONYM = re.compile(r"[A-ZÄÖÜ][A-ZÄÖÜ0-9&]{1,5}")
 _INITIAL = re.compile(r"[A-ZÀ-Þ]\.(?:[A-ZÀ-Þ]\.)*")
+# a capital after lower-case letters inside one word; not a family name's prefix ("McAllister",
+# "DeVries", "LeBlanc", "O'Neill" has no such capital)
+_INNER_CAPITAL = re.compile(r"(?!(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|Fitz)[A-Z])[A-ZÄÖÜ][a-zäöüß]+[A-ZÄÖÜ][A-Za-zäöüß]*")
+_AS_ROLE = re.compile(r",? (?:als|as) (?:(?:neue[rn]?|new|nieuwe|interim|künftige[rn]?|future|designierte[rn]?) )?")
 _KIND_LETTER = {EntityKind.PERSON: "P", EntityKind.ORGANIZATION: "O", EntityKind.UNIT: "U"}
 MAX_RUN = 8  # a name of more words is a headline in title case, not a name
 
@@ -318,6 +322,9 @@ class _SentenceNames:
                 and text.title() not in self.lists.places and not self._in_dateline(cand):  # "LONDON" in a dateline
             # "KPN", "EQT", "BASF": an abbreviation in capitals names an organization
             return [self._hit(cand, EntityKind.ORGANIZATION, "shape.acronym")]
+        if len(words) == 1 and _INNER_CAPITAL.fullmatch(text) and not self._in_dateline(cand):
+            # "AccorHotels", "BlackRock": a capital inside a word marks a brand, not a person or a noun
+            return [self._hit(cand, EntityKind.ORGANIZATION, "shape.inner_capital")]
         if len(words) >= 2 and all(_ACRONYM.fullmatch(w) for w in words) and not self._in_dateline(cand) \
                 and not any(w in self.lang.words.get("COMMONABBREV", ()) for w in words):
             # "Mocht EQT KPN in handen krijgen": two companies' abbreviations side by side
@@ -587,6 +594,11 @@ def _overridden(article: Article, sentence: Sentence, lang: LanguageRules, menti
         before = article.text[max(sentence.start, start - 30):start].rstrip().casefold()
         if persondesc and before.endswith(persondesc):
             del found[start]  # "Norbalin-Eigentümer Karl Haubmann": an owner can be a person
+            continue
+        # "übernahm Sabine Roth als Vorstandschefin …": a post after the name is a person's
+        after = _AS_ROLE.match(article.text, found[start].end, sentence.end)
+        if after and lang.cues["role_word"].match(article.text, after.end(), sentence.end):
+            del found[start]
     return others + [found.get(h.start, h) for h in soft]
 
 

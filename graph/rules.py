@@ -301,6 +301,9 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
                       ("FORMER", "former"), ("CURRENT", "current"), ("LEAVE", "leave"), ("APPROX", "approx"),
                       ("FUTURE", "future")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE)
+    for name, cue in (("TIMECLAUSE", "time_clause"), ("SUCCEED", "succeed")):
+        rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE) \
+            if name in rules.lexicon else re.compile(r"(?!x)x")
     rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")
     rules.cues["abbrev"] = re.compile(r"(?:^|(?<=[\s(]))" + rules.macro("ABBREV") + r"$")
     # articles and sentence openers ("Die", "Ook") in front of a new name are not part of it

@@ -57,6 +57,20 @@ def test_an_earlier_post_is_former(extract_text):
     assert claim.arg("current") is False
 
 
+def test_leaving_in_a_clause_of_time_is_not_said_of_the_new_appointee(extract_text):
+    ex = extract_text("Kilbride Shipping said it has named Ruth Haldane to take over as chief executive "
+                      "when the current CEO retires.", "en")
+    (claim,) = claims_with(ex, "membership ruth-haldane kilbride-shipping ceo")
+    assert claim.arg("current") is True
+
+
+def test_outgoing_after_succeed_is_said_of_the_predecessor(extract_text):
+    ex = extract_text("Kilbride Shipping appointed Colm Ardley to succeed outgoing finance chief Oliver Pennard.", "en")
+    (new,) = claims_with(ex, "membership colm-ardley kilbride-shipping chief-financial-officer")
+    (old,) = claims_with(ex, "membership oliver-pennard kilbride-shipping chief-financial-officer")
+    assert new.arg("current") is True and old.arg("current") is False
+
+
 def test_a_role_without_a_company_takes_the_company_of_the_context_with_lower_confidence(extract_text):
     ex = extract_text("Uber meldete Zahlen. Finanzchef Hans Becker sprach von einem guten Quartal.", "de")
     (claim,) = claims_with(ex, "membership hans-becker uber chief-financial-officer")

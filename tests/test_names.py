@@ -124,3 +124,22 @@ def test_a_town_as_family_name_still_names_a_person(extract_text):
 def test_a_common_abbreviation_before_a_unit_word_is_no_company(extract_text):
     ex = extract_text("De ICT-tak van Orlanda wordt verkocht.", "nl")
     assert not {n for n, _ in names(ex) if "ICT" in n}
+
+
+def test_a_capital_inside_one_word_marks_a_company(extract_text):
+    ex = extract_text("SkyLattice has agreed to buy Kilbride Hotels.", "en")
+    assert ("SkyLattice", "organization") in names(ex)
+    ex = extract_text("Ruth McAllister joined Kilbride Hotels in 2019.", "en")
+    assert ("Ruth McAllister", "person") in names(ex)
+
+
+def test_a_country_in_dotted_capitals_is_no_company(extract_text):
+    ex = extract_text("Prenwick will acquire smaller U.S. rival Denholm Logistics for 8 billion dollars.", "en")
+    assert not {n for n, _ in names(ex) if n.startswith("U.S")}
+    assert "acquired prenwick denholm-logistics" in asserted(ex)
+
+
+def test_a_post_after_the_name_keeps_a_person_where_the_verb_suggests_a_company(extract_text):
+    # "übernahm ⟨N⟩" takes a company, unless a post follows the name
+    ex = extract_text("Zum 1. März übernahm Sabine Roth als Vorstandschefin das Ruder bei Kiwora.", "de")
+    assert ("Sabine Roth", "person") in names(ex)
