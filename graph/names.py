@@ -514,7 +514,22 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
         hits.extend(decided)
         leftover.extend((finder, c) for c in undecided)
     hits.extend(_bare_names(leftover, {h.text for h in hits} | {m.text for m in mentions}))
-    return hits
+    return [_without_title(h, lists, rules) for h in hits]
+
+
+def _without_title(hit: NameHit, lists: NameLists, rules: RuleSet) -> NameHit:
+    """A German person's name without a common noun before it: "Finanzminister Danyal Bayaz"
+    (a title no role word list can hold all of); a given name is kept ("Ernst Prost")."""
+    words = hit.text.split(" ")
+    if hit.kind is not EntityKind.PERSON or not hit.rule.startswith("de.") or len(words) < 3 \
+            or words[0] in lists.given \
+            or german_word_class(words[0]) != "common":
+        return hit
+    lang = rules.languages.get("de")
+    if lang is None or not any(c.isupper() for c in words[0][:1]) or words[0] in lang.words.get("PARTICLE", ()):
+        return hit
+    start = hit.start + len(words[0]) + 1
+    return NameHit(start, hit.end, hit.text[len(words[0]) + 1:], hit.kind, hit.rule)
 
 
 def _bare_names(leftover: list[tuple[_SentenceNames, Candidate]], decided: set[str]) -> list[NameHit]:

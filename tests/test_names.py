@@ -143,3 +143,12 @@ def test_a_post_after_the_name_keeps_a_person_where_the_verb_suggests_a_company(
     # "übernahm ⟨N⟩" takes a company, unless a post follows the name
     ex = extract_text("Zum 1. März übernahm Sabine Roth als Vorstandschefin das Ruder bei Kiwora.", "de")
     assert ("Sabine Roth", "person") in names(ex)
+
+
+def test_a_german_title_before_a_name_is_not_part_of_it(extract_text):
+    ex = extract_text("Ministerpräsident Jörg Almer sowie Finanzminister Danyal Bayaz, der im Velorix-Aufsichtsrat "
+                      "sitzt, waren dafür.", "de")
+    assert ("Danyal Bayaz", "person") in names(ex)
+    assert not {n for n, _ in names(ex) if n.startswith("Finanzminister")}
+    ex = extract_text("Ernst Prost sitzt im Aufsichtsrat der Velorix AG.", "de")  # a given name that is also a noun
+    assert ("Ernst Prost", "person") in names(ex)
