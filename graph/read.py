@@ -7,6 +7,8 @@ nothing else is changed, so every offset in the graph refers to this string.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,13 +103,7 @@ def read_article(path: Path, *, root: Path) -> Article:
     media_type = SUFFIXES.get(path.suffix.lower())
     if media_type is None:
         raise ReadError(f"{rel}: unsupported file type {path.suffix!r}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(f"{rel}: too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"{rel}: cannot read ({exc.strerror or exc})") from None
+    data = _read_regular_file(path, rel)
     raw = decode_bytes(data, name=rel)
     title = ""
     text = raw.text
@@ -122,6 +118,47 @@ def read_article(path: Path, *, root: Path) -> Article:
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Article(path=rel, text=text, sha256=sha, language="", title=title,
                    encoding=raw.encoding, media_type=media_type)
+
+
+def _read_regular_file(path: Path, rel: str) -> bytes:
+    """The bytes of a regular file, at most MAX_BYTES; anything else is a ReadError.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO named
+    "x.txt" cannot hang the build and a link to /dev/zero cannot fill memory, and
+    a file swapped for something else between a check and the read is still caught.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise ReadError(f"{rel}: cannot read ({exc.strerror or exc})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(f"{rel}: not a regular file ({_file_kind(st.st_mode)}); skipped")
+        if st.st_size > MAX_BYTES:
+            raise ReadError(f"{rel}: too large ({st.st_size:,} bytes; the limit is {MAX_BYTES:,})")
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BYTES:  # it grew while being read
+            raise ReadError(f"{rel}: too large (over {MAX_BYTES:,} bytes)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ReadError(f"{rel}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 TITLE_CHARS = 120

@@ -100,5 +100,20 @@ print("ok")
 def test_long_adversarial_input_is_read_within_a_generous_bound():
     # a 100,000-character sentence of the rules' own keywords, of capitalized words, of digits;
     # a catastrophically backtracking rule takes minutes, a linear one well under the bound
-    proc = subprocess.run([sys.executable, "-c", ADVERSARIAL, "60"], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, "-c", ADVERSARIAL, "60"], capture_output=True, text=True, check=False, timeout=900)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
+
+
+def test_only_regular_files_are_read_a_fifo_or_a_device_is_skipped_with_a_warning(tmp_path):
+    # a FIFO named like an article hung the build; a link to /dev/zero filled memory
+    import os
+
+    seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
+    os.mkfifo(seeds / "x.txt")
+    os.symlink("/dev/zero", seeds / "zero.txt")
+    proc = subprocess.run([sys.executable, "-m", "graph.cli", "build", "--seeds", str(seeds),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "x.txt: not a regular file (a named pipe); skipped" in proc.stderr
+    assert "zero.txt: not a regular file (a character device); skipped" in proc.stderr
+    assert "5 documents" in proc.stdout
