@@ -204,8 +204,12 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     stats = _load_json(cache / STATS)
     todo = []
     for item in items:
-        if item.key in stats and (cache / f"{item.key}.trig").exists():
-            continue
+        if item.key in stats:
+            damage = _damaged_block(cache / f"{item.key}.trig", stats[item.key])
+            if damage is None:
+                continue
+            summary.warnings.append(f"{cache / item.key}.trig: {damage}; rebuilt from {item.path.relative_to(seeds)}")
+            del stats[item.key]
         todo.append(item.article or read_article(item.path, root=seeds))
     summary.reused = len(items) - len(todo)
     done = summary.reused
@@ -214,7 +218,8 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     for result in _run(todo, shacl, workers=workers, executor=executor):
         key = document_key(result.sha256, result.stats["path"])
         _write_atomic(cache / f"{key}.trig", result.trig)
-        stats[key] = result.stats
+        # the block's checksum is kept with its figures, written after the block
+        stats[key] = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest()}
         done += 1
         if progress:
             progress(done, len(items))
@@ -242,6 +247,20 @@ class _Item:
     key: str
 
 
+def _damaged_block(path: Path, stats: dict) -> str | None:
+    """Why a cached block cannot be trusted, or None when its checksum holds."""
+    expected = stats.get("block_sha256") if isinstance(stats, dict) else None
+    if not isinstance(expected, str):
+        return "cached without a checksum"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read the cached block ({exc.strerror or exc})"
+    if hashlib.sha256(data).hexdigest() != expected:
+        return "damaged cache entry (its checksum does not match)"
+    return None
+
+
 def document_key(sha256: str, path: str) -> str:
     """What a cached graph depends on: the article's text and its path (the graph records the path).
 
@@ -255,10 +274,12 @@ def document_sha(key: str) -> str:
 
 
 def _load_json(path: Path) -> dict:
+    """A JSON object from a file of kg's own; {} when it is missing or damaged (rebuilt then)."""
     try:
-        return json.loads(path.read_bytes())
+        data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -347,7 +368,9 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
     summary.entities = len({iri for s in stats for iri in s["entities"]})
     summary.evidence = sum(s["evidence"] for s in stats)
     manifest_path = out / CACHE_DIR / MANIFEST
-    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    previous = _load_json(manifest_path)  # damaged or missing: build the store from scratch
+    if not isinstance(previous, dict):
+        previous = {}
     current = {"fingerprint": fp, "documents": keys}
 
     tmp = out / f".build-{os.getpid()}"
@@ -367,9 +390,15 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
             added = sorted(now - before)
             # a moved article keeps its graph name (its content) but not its content (the path):
             # removing first and adding after handles it like any change
-            update_store(old_store, tmp / "store",
-                         remove=sorted({graph_iri(document_sha(key)) for key in before - now}),
-                         add=b"".join((cache / f"{key}.trig").read_bytes() for key in added))
+            try:
+                update_store(old_store, tmp / "store",
+                             remove=sorted({graph_iri(document_sha(key)) for key in before - now}),
+                             add=b"".join((cache / f"{key}.trig").read_bytes() for key in added))
+            except Exception as exc:  # noqa: BLE001 - any failure of the old store: load it afresh
+                summary.warnings.append(f"{old_store}: could not be updated ({_first_line(exc)}); "
+                                        "rebuilt from graph.trig")
+                shutil.rmtree(tmp / "store", ignore_errors=True)
+                write_store(tmp / "graph.trig", tmp / "store")
         else:
             write_store(tmp / "graph.trig", tmp / "store")
         store = open_store(tmp / "store")
@@ -395,6 +424,10 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
         _write_atomic(manifest_path, json.dumps(current).encode())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _copy(src, dst) -> None:

@@ -6,7 +6,9 @@ import shutil
 
 import pyoxigraph as ox
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, copy_seeds
+
+from graph.build import build_graph
 
 PREFIXES = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -234,3 +236,71 @@ def test_store_answers_the_same_as_the_trig_file(built_seeds):
     out, _ = built_seeds
     store = open_store(out / "store")
     assert len(store) == len(trig_store(out))
+
+
+def _rebuild(seeds, out):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "graph.cli", "build", "--seeds", str(seeds), "--out", str(out)],
+                          capture_output=True, text=True, check=False, timeout=600)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "delete"])
+def test_a_damaged_cache_block_is_rebuilt_from_its_article_not_published(tmp_path, damage):
+    import pyoxigraph as ox
+
+    seeds = copy_seeds(tmp_path / "seeds")
+    clean = tmp_path / "clean"
+    build_graph(seeds, clean)
+    out = tmp_path / "out"
+    build_graph(seeds, out)
+    block = min((out / ".cache").glob("*/*.trig"))
+    data = block.read_bytes()
+    if damage == "truncate":
+        block.write_bytes(data[: len(data) // 2])
+    elif damage == "garble":
+        block.write_bytes(data.replace(b"<", b"{", 3))
+    else:
+        block.unlink()
+    proc = _rebuild(seeds, out)
+    assert proc.returncode == 0, proc.stderr
+    if damage != "delete":
+        assert f"{block.name}: damaged cache entry" in proc.stderr or block.name in proc.stderr
+    assert "4 from cache" in proc.stdout
+    ox.Dataset(ox.parse(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG))  # parses
+    assert (out / "graph.trig").read_bytes() == (clean / "graph.trig").read_bytes()
+    again = _rebuild(seeds, out)  # healed: the next build trusts the cache again
+    assert "5 from cache" in again.stdout and "damaged" not in again.stderr
+
+
+@pytest.mark.parametrize("what", ["manifest", "stats"])
+def test_damaged_cache_metadata_is_rebuilt_not_an_internal_error(tmp_path, what):
+    seeds = copy_seeds(tmp_path / "seeds")
+    out = tmp_path / "out"
+    build_graph(seeds, out)
+    target = out / ".cache" / "manifest.json" if what == "manifest" else min((out / ".cache").glob("*/stats.json"))
+    target.write_bytes(b"")
+    proc = _rebuild(seeds, out)
+    assert proc.returncode == 0, proc.stderr
+    assert "internal error" not in proc.stderr
+
+
+@pytest.mark.parametrize("damage", ["truncate-sst", "no-current"])
+def test_a_damaged_store_is_rebuilt_from_graph_trig_with_a_warning(tmp_path, damage):
+    import pyoxigraph as ox
+
+    seeds = copy_seeds(tmp_path / "seeds")
+    out = tmp_path / "out"
+    build_graph(seeds, out)
+    (seeds / "new.txt").write_text("Velorix übernimmt den Zulieferer Prenzlow.\n", encoding="utf-8")
+    store = out / "store"
+    if damage == "truncate-sst":
+        for sst in store.glob("*.sst"):
+            sst.write_bytes(sst.read_bytes()[:100])
+    else:
+        (store / "CURRENT").unlink()
+    proc = _rebuild(seeds, out)
+    assert proc.returncode == 0, proc.stderr
+    assert "internal error" not in proc.stderr
+    assert len(ox.Store.read_only(str(out / "store"))) > 0
