@@ -21,6 +21,11 @@ class KgGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader went away ("kg query … | head -1"): stop quietly, as a pipeline expects
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:
             from .errors import KgError
 
@@ -121,7 +126,13 @@ FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "n
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Result format [default: table on a terminal, tsv when piped; turtle for CONSTRUCT].")
 @click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the local store.")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Stop the query after this many seconds.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60.0, show_default=True,
+              callback=lambda ctx, param, value: _finite(value, "--timeout"),
+              help="Stop the query after this many seconds (more than 0, at most a day).")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the result to this file (whole or not at all) instead of standard output.")
+@click.option("--allow-service", is_flag=True,
+              help="Allow SERVICE clauses, which send part of the query to another server (refused by default).")
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind a variable of the query: <iri>, prefix:name, a number or a string. Repeatable.")
 @click.option("--candidates", is_flag=True,
@@ -130,6 +141,7 @@ FORMAT_NAMES = ["table", "json", "csv", "tsv", "xml", "turtle", "trig", "nt", "n
 @click.option("--list", "list_queries", is_flag=True, help="List the ready queries and exit.")
 @click.option("--prefixes", "show_prefixes", is_flag=True, help="List the predeclared prefixes and exit.")
 def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | None, timeout: float,
+          output: Path | None, allow_service: bool,
           binds: tuple[str, ...], candidates: bool, list_queries: bool, show_prefixes: bool) -> None:
     """Run a SPARQL query (read-only) over the built graph or an endpoint.
 
@@ -168,17 +180,44 @@ def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | N
     if missing:
         raise click.UsageError(f"this ready query needs --bind {missing[0]}=VALUE")
     text, substitutions = q.with_bindings(text, bindings)
-    form = q.query_form(text)
+    form = q.query_form(text, allow_service=allow_service)
     if fmt is None:
-        chosen = q.default_format(sys.stdout) if form in ("SELECT", "ASK") else q.Format.TURTLE
+        chosen = (q.Format.TSV if output else q.default_format(sys.stdout)) if form in ("SELECT", "ASK") \
+            else q.Format.TURTLE
     else:
         chosen = q.Format(fmt)
-    out = q.stdout_binary()
-    if endpoint:
-        q.run_endpoint(text, endpoint, chosen, out, timeout=timeout, substitutions=substitutions)
-    else:
-        q.run_local(text, graph_dir, chosen, out, timeout=timeout, substitutions=substitutions)
-    out.flush()
+    def run(out) -> None:
+        if endpoint:
+            q.run_endpoint(text, endpoint, chosen, out, timeout=timeout, substitutions=substitutions,
+                           allow_service=allow_service)
+        else:
+            q.run_local(text, graph_dir, chosen, out, timeout=timeout, substitutions=substitutions,
+                        allow_service=allow_service)
+        out.flush()
+
+    if output is None:
+        run(q.stdout_binary())
+        return
+    # a temporary file beside the target, renamed into place only when the whole result is there
+    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            run(f)
+            os.fsync(f.fileno())
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {output} ({exc.strerror or exc})", param_hint="-o") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _finite(value: float, name: str) -> float:
+    import math
+
+    if not math.isfinite(value):  # FloatRange lets NaN through: it compares false both ways
+        raise click.BadParameter(f"{value} is not a number of seconds", param_hint=name)
+    return value
 
 
 def _query_text(arg: str, q) -> tuple[str, tuple[str, ...]]:
@@ -192,6 +231,8 @@ def _query_text(arg: str, q) -> tuple[str, tuple[str, ...]]:
             return path.read_text(encoding="utf-8"), ()
         except OSError as exc:
             raise click.BadParameter(f"cannot read {path} ({exc.strerror or exc})", param_hint="QUERY") from None
+        except UnicodeDecodeError as exc:
+            raise click.BadParameter(f"{path} is not UTF-8 text (byte {exc.start})", param_hint="QUERY") from None
     if re.fullmatch(r"[a-z][a-z0-9-]*", arg):
         ready = q.ready_query(arg)
         return ready.text, ready.params
@@ -219,6 +260,8 @@ def viz(graph_dir: Path, out_file: Path | None, focus: str | None, hops: int, re
     """
     from .viz import export_html
 
+    if focus is not None and not focus.strip():
+        raise click.BadParameter("an empty name", param_hint="--focus")
     summary = export_html(graph_dir, out_file or graph_dir / "graph.html", focus=focus, hops=hops,
                           relations=relations, languages=languages)
     click.echo(f"Wrote {summary.path}: {summary.nodes} entities, {summary.edges} relationships "
@@ -243,6 +286,9 @@ def trace(a: str, b: str | None, graph_dir: Path, fmt: str) -> None:
 
     from .trace import format_text, trace_relationship
 
+    for name, value in (("A", a), ("B", b)):
+        if value is not None and not value.strip():
+            raise click.BadParameter("an empty name", param_hint=name)
     result = trace_relationship(graph_dir, a, b)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

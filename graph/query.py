@@ -56,7 +56,6 @@ MEDIA_TYPES = {
     Format.JSONLD: "application/ld+json",
 }
 
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _STRINGS_COMMENTS_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
 
@@ -89,24 +88,69 @@ def ready_query(name: str) -> ReadyQuery:
     raise QueryError(f"no ready query named {name!r} (ready queries: {names})")
 
 
-def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE; QueryError for an UPDATE or no query at all.
+def query_form(text: str, *, allow_service: bool = False) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; QueryError for an update, a SERVICE clause or no query.
 
-    >>> query_form("PREFIX ex: <http://e/> select * { ?s ?p ?o }")
+    The text is parsed (rdflib's SPARQL 1.1 grammar), not searched for keywords, so a
+    variable, prefix or name called `load` or `insert` is no update.
+
+    >>> query_form("PREFIX ex: <http://e/> select ?load { ?load ex:insert ?o }")
     'SELECT'
     >>> query_form("INSERT DATA { <a:b> <a:c> <a:d> }")
     Traceback (most recent call last):
     ...
-    graph.query.QueryError: kg query is read-only: INSERT is an update, not a query
+    graph.query.QueryError: kg query is read-only: INSERT DATA is an update, not a query
     """
-    bare = _STRINGS_COMMENTS_IRIS.sub(" ", text)
-    form = _FORM.search(bare)
-    update = _UPDATE.search(bare)
-    if update and (form is None or update.start() < form.start() or update.group(1).upper() in ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE")):
-        raise QueryError(f"kg query is read-only: {update.group(1).upper()} is an update, not a query")
-    if form is None:
-        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return form.group(1).upper()
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        parsed = parseQuery(text)
+    except ParseException:
+        parsed = None
+    except RecursionError:
+        raise QueryError("the query is nested too deeply to check") from None
+    if parsed is None:
+        try:
+            update = parseUpdate(text)
+        except (ParseException, RecursionError):
+            update = None
+        if update is not None and getattr(update, "request", None):
+            name = update.request[0].name
+            words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).upper()
+            raise QueryError(f"kg query is read-only: {words} is an update, not a query")
+        # not SPARQL to rdflib's grammar either: the engine reports the syntax error with its place
+        bare = _STRINGS_COMMENTS_IRIS.sub(" ", text)
+        form = _FORM.search(bare)
+        if form is None:
+            raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+        if not allow_service and re.search(r"(?i)\bSERVICE\b", bare):
+            raise QueryError("SERVICE clauses are refused: they send the query to another server "
+                             "(--allow-service permits them)")
+        return form.group(1).upper()
+    if not allow_service and "ServiceGraphPattern" in _parts(parsed):
+        raise QueryError("SERVICE clauses are refused: they send the query to another server "
+                         "(--allow-service permits them)")
+    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+            "DescribeQuery": "DESCRIBE"}[parsed[1].name]
+
+
+def _parts(tree) -> set[str]:
+    """The names of every grammar rule in a parsed query."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    names: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            names.add(node.name)
+            stack.extend(node.values())
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
+            stack.extend(node)
+    return names
 
 
 def parse_binding(name: str, value: str):
@@ -153,38 +197,64 @@ def store_folder(graph_dir: Path) -> Path:
 
 
 def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
-              timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None) -> None:
+              timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None,
+              allow_service: bool = False) -> None:
     """Run a query on the built store and write the result to `out`.
 
     Raises QueryError (bad query, wrong format for the query form, no store)
     and QueryTimeout.
     """
-    form = query_form(text)
+    form = query_form(text, allow_service=allow_service)
     _check_format(form, fmt)
     folder = store_folder(graph_dir)
     read_fd, write_fd = os.pipe()
+    status_r, status_w = os.pipe()  # how the child ended, apart from the result it streams
     pid = os.fork()
     if pid == 0:  # the child runs the query; the parent can stop it
         os.close(read_fd)
+        os.close(status_r)
         code = 0
-        with os.fdopen(write_fd, "wb") as pipe:
+        with os.fdopen(write_fd, "wb") as pipe, os.fdopen(status_w, "wb") as status:
+            header = _Header(pipe)
             try:
                 # first byte: "O" and the result follows, or "E" and an error does
                 from .store import write_query_result
 
-                write_query_result(folder, text, fmt.value, form, _Header(pipe), substitutions or {})
+                write_query_result(folder, text, fmt.value, form, header, substitutions or {})
+                status.write(b"done")
             except BrokenPipeError:
                 pass
             except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
                 message = exc.args[0] if isinstance(exc, SyntaxError) and exc.args else str(exc)
+                report = f"{type(exc).__name__}\x00{message}".encode()
                 try:
-                    pipe.write(b"E" + f"{type(exc).__name__}\x00{message}".encode())
+                    if header.started:  # the result has begun: the error goes beside it
+                        status.write(b"E" + report)
+                    else:
+                        pipe.write(b"E" + report)
                 except BrokenPipeError:
                     pass
                 code = 1
         os._exit(code)
     os.close(write_fd)
-    _relay(pid, read_fd, out, fmt, timeout)
+    os.close(status_w)
+    try:
+        _relay(pid, read_fd, out, fmt, timeout)
+        ending = _read_all(status_r)
+    finally:
+        os.close(status_r)
+    if ending != b"done":
+        # the engine failed, or the child died, after part of the result was written
+        kind, _, message = ending[1:].decode("utf-8", "replace").partition("\x00")
+        raise QueryError("the query failed after its result had begun: "
+                         + (_explain(kind, message) if ending.startswith(b"E") else "the query process ended early"))
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class _Header:
@@ -258,14 +328,15 @@ def _check_format(form: str, fmt: Format) -> None:
 
 
 def run_endpoint(text: str, endpoint: str, fmt: Format, out: BinaryIO, *,
-                 timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None,
+                 allow_service: bool = False) -> None:
     """Run a query against any SPARQL 1.1 endpoint (SPARQL protocol, POST)."""
     import httpx
 
     if substitutions:
         raise QueryError(f"--bind {next(iter(substitutions))}: with --endpoint, the query needs a "
                          "VALUES ?name { UNDEF } line to bind into")
-    form = query_form(text)
+    form = query_form(text, allow_service=allow_service)
     _check_format(form, fmt)
     declared = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()
                         if re.search(rf"(?<![\w-]){re.escape(p)}:", text))

@@ -207,15 +207,21 @@ def test_a_query_that_runs_too_long_stops_at_the_timeout(graph_dir):
 
 
 def test_queries_run_on_oxigraph_never_on_rdflibs_evaluator(graph_dir):
+    # rdflib's grammar checks the query (read-only, no SERVICE); its evaluator must never run it
     code = f"""
 import io, sys
 from pathlib import Path
+import rdflib.plugins.sparql.evaluate as evaluator
+def refuse(*args, **kwargs):
+    raise SystemExit("rdflib's evaluator ran the query")
+evaluator.evalQuery = evaluator.evalPart = refuse
 from graph.query import run_local, Format
-run_local({SELECT!r}, Path({graph_dir!r}), Format.JSON, io.BytesIO())
-print(any(m.startswith('rdflib.plugins.sparql') for m in sys.modules), 'pyoxigraph' in sys.modules)
+out = io.BytesIO()
+run_local({SELECT!r}, Path({graph_dir!r}), Format.JSON, out)
+print(b"Alexandr Wang" in out.getvalue(), 'pyoxigraph' in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]  # the parent only relays; the child ran pyoxigraph
+    assert out.stdout.split() == ["True", "False"]  # the parent only relays; the child ran pyoxigraph
 
 
 def free_port() -> int:
@@ -285,3 +291,99 @@ def test_an_endpoint_error_names_the_status(oxigraph_server):
     result = kg("query", "SELECT ?x WHERE { ?x nope:y ?z }", "--endpoint", oxigraph_server)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {oxigraph_server} answered HTTP 400")
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?load ?insert WHERE { ?load ?drop ?insert } LIMIT 1",
+    "PREFIX load: <http://example.org/> SELECT ?s WHERE { ?s load:clear ?o } LIMIT 1",
+    "SELECT ?s WHERE { ?s rdfs:label ?copy FILTER(CONTAINS(STR(?copy), 'DELETE')) } LIMIT 1",
+])
+def test_a_read_only_query_naming_update_keywords_is_not_refused(graph_dir, text):
+    result = kg("query", text, "--graph", graph_dir, "--format", "tsv")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("text, words", [
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE WHERE"),
+    ("LOAD <http://example.org/data.ttl>", "LOAD"),
+    ("PREFIX ex: <http://e/> INSERT DATA { ex:a ex:b ex:c }", "INSERT DATA"),
+])
+def test_an_update_is_refused_by_name_before_anything_runs(graph_dir, text, words):
+    result = CliRunner().invoke(main, ["query", text, "--graph", graph_dir])
+    assert result.exit_code == 2
+    assert f"read-only: {words} is an update" in result.output
+
+
+def test_a_service_clause_is_refused_and_reaches_no_server(graph_dir):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    try:
+        proc = subprocess.run([sys.executable, "-m", "graph.cli", "query", "--graph", graph_dir,
+                               f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"],
+                              capture_output=True, text=True, check=False, timeout=120)
+        assert proc.returncode == 2 and "SERVICE clauses are refused" in proc.stderr
+        with pytest.raises(socket.timeout):
+            listener.accept()  # nothing connected
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_a_timeout_that_is_no_positive_number_of_seconds_is_a_usage_error(graph_dir, value):
+    result = CliRunner().invoke(main, ["query", "roles", "--graph", graph_dir, "--timeout", value])
+    assert result.exit_code == 2 and "--timeout" in result.output and "internal error" not in result.output
+
+
+def test_a_query_file_that_is_not_utf8_is_a_clear_error(graph_dir, tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_bytes(b"SELECT \xff")
+    result = CliRunner().invoke(main, ["query", f"@{path}", "--graph", graph_dir])
+    assert result.exit_code == 2 and "is not UTF-8 text" in result.output
+
+
+def test_a_reader_that_stops_early_is_no_error(graph_dir):
+    proc = subprocess.run(f"'{sys.executable}' -m graph.cli query --graph '{graph_dir}' "
+                          f"'SELECT * WHERE {{ ?s ?p ?o }}' --format tsv | head -1",
+                          shell=True, capture_output=True, text=True, check=False, timeout=120)
+    assert proc.stdout.count("\n") == 1
+    assert "internal error" not in proc.stderr and "Broken pipe" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["trace", "Droege", ""], ["trace", " "], ["viz", "--focus", ""]])
+def test_an_empty_name_is_a_usage_error_not_ignored(graph_dir, args, tmp_path):
+    extra = ["-o", str(tmp_path / "x.html")] if args[0] == "viz" else []
+    result = CliRunner().invoke(main, [*args, "--graph", graph_dir, *extra])
+    assert result.exit_code == 2 and "an empty name" in result.output
+
+
+def _failing_engine(monkeypatch):
+    # the engine writes part of a result, then fails: the forked child inherits the patch
+    import graph.store
+
+    def fail_midway(folder, text, fmt, form, out, substitutions):
+        out.write(b'{"head": {"vars": ["s"]}, "results": {"bindings": [')
+        out.flush()
+        raise RuntimeError("the engine failed")
+
+    monkeypatch.setattr(graph.store, "write_query_result", fail_midway)
+
+
+def test_a_query_that_fails_after_its_output_began_exits_non_zero_with_one_line(graph_dir, monkeypatch):
+    _failing_engine(monkeypatch)
+    result = CliRunner().invoke(main, ["query", SELECT, "--graph", graph_dir, "--format", "json"])
+    assert result.exit_code != 0
+    assert result.stderr.strip().count("\n") == 0 and "failed after its result had begun" in result.stderr
+
+
+def test_output_to_a_file_is_whole_or_not_there(graph_dir, monkeypatch, tmp_path):
+    target = tmp_path / "people.json"
+    ok = CliRunner().invoke(main, ["query", SELECT, "--graph", graph_dir, "--format", "json", "-o", str(target)])
+    assert ok.exit_code == 0 and json.loads(target.read_text())["results"]["bindings"]
+    target.unlink()
+    _failing_engine(monkeypatch)
+    bad = CliRunner().invoke(main, ["query", SELECT, "--graph", graph_dir, "--format", "json", "-o", str(target)])
+    assert bad.exit_code != 0
+    assert not target.exists() and list(tmp_path.iterdir()) == []  # no partial file, no temporary left
