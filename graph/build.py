@@ -128,7 +128,8 @@ def process_article(article, shacl: str = "fast") -> DocumentResult:
                        for x in (o,) if str(x).startswith("https://kg.example.org/id/")})
     evidence = sum(1 for s, p, o in doc.triples if str(p) == rdf + "type" and str(o).endswith("ontology#Evidence"))
     stats = {"path": article.path, "language": extraction.article.language, "quads": len(doc.triples),
-             "statements": statements, "entities": entities, "evidence": evidence}
+             "statements": statements, "entities": entities, "evidence": evidence,
+             "warnings": list(extraction.warnings)}
     return DocumentResult(article.sha256, trig_block(to_quads(doc.triples, graph_iri(article.sha256))), stats)
 
 
@@ -158,6 +159,12 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     except OSError as exc:
         raise BuildError(f"--out {out}: not writable ({exc.strerror or exc})") from None
 
+    from .owners import hold_lock, release_lock, remove_orphans
+
+    hold_lock(out)
+    # what builds and servers killed before they could clean up left behind
+    cache_root = out / CACHE_DIR
+    remove_orphans(out, also=(cache_root, *(p for p in cache_root.glob("*") if p.is_dir())))
     summary = BuildSummary()
     files_path = out / CACHE_DIR / FILES
     known = _load_json(files_path)
@@ -231,10 +238,12 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     items = [i for i in items if "skipped" not in stats[i.key]]
     if not items:
         raise BuildError(f"--seeds {seeds}: no article in German, Dutch or English")
+    summary.warnings.extend(w for i in items for w in stats[i.key].get("warnings", ()))
     summary.documents = len(items)
     _assemble([i.key for i in items], stats, cache, fp, out, summary)
     _write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
     _prune_cache(out / CACHE_DIR, keep=fp)
+    release_lock(out)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -303,8 +312,12 @@ def _run(todo, shacl: str, *, workers: int | None, executor):
     # Each process compiles the rule patterns of the languages it meets, seconds per
     # language; so each gets a run of articles of as few languages as the load allows.
     # Which process reads an article changes nothing in its result.
+    from .owners import die_with_parent
+
     shares = _by_language(todo, n)
-    pools = [ProcessPoolExecutor(max_workers=1) for _ in shares]
+    # workers die with the build, even when it is killed
+    pools = [ProcessPoolExecutor(max_workers=1, initializer=die_with_parent, initargs=(os.getpid(),))
+             for _ in shares]
     try:
         futures = [pool.submit(_process_many, [(a, shacl) for a in share[i:i + 8]])
                    for pool, share in zip(pools, shares) for i in range(0, len(share), 8)]

@@ -14,7 +14,13 @@ from .extract import extract_claims
 from .names import discover_names
 from .resolve import Registry, resolve_mentions
 from .rules import RuleSet
-from .segment import LANGUAGE_NAMES, article_language, foreign_language, split_sentences
+from .segment import (
+    LANGUAGE_NAMES,
+    MAX_SENTENCE,
+    article_language,
+    foreign_language,
+    split_sentences,
+)
 from .types import Article, Extraction
 
 
@@ -36,4 +42,7 @@ def extract_article(article: Article, rules: RuleSet, registry: Registry) -> Ext
     mentions = sorted(mentions + resolve_anaphora(article, sentences, mentions, rules), key=lambda m: m.start)
     outlets = frozenset(k for k, e in registry.entities.items() if e.outlet)
     claims = extract_claims(article, sentences, mentions, rules, known_outlets=outlets)
-    return Extraction(article, tuple(entities), tuple(mentions), tuple(claims), tuple(sentences))
+    cut = sum(1 for s in sentences if s.cut)
+    warnings = ((f"{article.path}: {cut} pieces of sentences longer than {MAX_SENTENCE:,} characters "
+                 "read apart (a fact across a cut is not read)"),) if cut else ()
+    return Extraction(article, tuple(entities), tuple(mentions), tuple(claims), tuple(sentences), warnings)

@@ -40,23 +40,47 @@ def oxigraph_binary() -> str:
 
 
 def serve(graph_dir: Path, *, host: str = "127.0.0.1", port: int = 7878, on_ready=None) -> int:
-    """Serve the built store read-only over the SPARQL protocol until stopped; returns the exit code."""
+    """Serve the built store read-only over the SPARQL protocol until stopped; returns the exit code.
+
+    The address is announced only once the server answers on it; the server dies with
+    this process however it ends (SIGKILL included), and its checkpoint is removed then
+    or by the next build.
+    """
+    import signal
+    import socket
+
+    from .owners import die_with_parent, hold_lock, release_lock
     from .store import built_store, open_store
 
     folder = built_store(graph_dir)
-    snapshot = graph_dir / f".serve-{os.getpid()}"
-    shutil.rmtree(snapshot, ignore_errors=True)
-    open_store(folder).backup(str(snapshot))
-    proc = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str(snapshot),
-                             "--bind", f"{host}:{port}", "--union-default-graph"])
+    try:  # taken before anything starts: a busy port is one clear error
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise KgError(f"--port {port}: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    snapshot: Path | None = graph_dir / f".serve-{os.getpid()}"
+    try:
+        hold_lock(graph_dir)
+        shutil.rmtree(snapshot, ignore_errors=True)
+        open_store(folder).backup(str(snapshot))
+        location = snapshot
+    except OSError:
+        # a folder we cannot write to: no rebuild can disturb the store there, serve it as it is
+        snapshot, location = None, folder
+    parent = os.getpid()
+    proc = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str(location),
+                             "--bind", f"{host}:{port}", "--union-default-graph"],
+                            preexec_fn=lambda: die_with_parent(parent))  # noqa: PLW1509 - no threads here
 
     def stop(signum, frame):  # a service manager's SIGTERM: stop like Ctrl-C, cleaning up
         raise KeyboardInterrupt
 
-    import signal
-
     signal.signal(signal.SIGTERM, stop)
     try:
+        if not _answers(host, port, proc):
+            code = proc.poll()
+            raise KgError(f"the SPARQL server did not start on {host}:{port}"
+                          + (f" (it exited with code {code})" if code is not None else ""))
         if on_ready:
             on_ready(f"http://{host}:{port}/query")
         return proc.wait()
@@ -67,7 +91,24 @@ def serve(graph_dir: Path, *, host: str = "127.0.0.1", port: int = 7878, on_read
     finally:
         if proc.poll() is None:
             proc.kill()
-        shutil.rmtree(snapshot, ignore_errors=True)
+            proc.wait(timeout=10)
+        if snapshot is not None:
+            shutil.rmtree(snapshot, ignore_errors=True)
+            release_lock(graph_dir)
+
+
+def _answers(host: str, port: int, proc, seconds: float = 30.0) -> bool:
+    """Whether the server accepts connections before `seconds` pass or it exits."""
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
 
 
 @dataclass

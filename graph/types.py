@@ -51,6 +51,7 @@ class Sentence:
     end: int
     language: str
     boilerplate: bool  # related links, job ads, comment prompts: never a source of facts
+    cut: bool = False  # a piece of a "sentence" too long to be one (segment.MAX_SENTENCE)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Extraction:
     mentions: tuple[Mention, ...]
     claims: tuple[Claim, ...]
     sentences: tuple[Sentence, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # what the build should tell about this article
 
 
 # Argument names each claim kind takes: "person", "org", "unit", "party" (a person or an

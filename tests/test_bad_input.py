@@ -117,3 +117,17 @@ def test_only_regular_files_are_read_a_fifo_or_a_device_is_skipped_with_a_warnin
     assert "x.txt: not a regular file (a named pipe); skipped" in proc.stderr
     assert "zero.txt: not a regular file (a character device); skipped" in proc.stderr
     assert "5 documents" in proc.stdout
+
+
+def test_a_sentence_of_400000_characters_is_read_in_pieces_with_a_warning(tmp_path):
+    # it took 51 s when rules ran over it whole: time grew with the square of its length
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    words = invented_names(40, "long") + ["übernimmt", "die", "und", "Chef", "sagte", "Prozent", "an", "der", "AG"]
+    rnd = random.Random("long line")
+    line = " ".join(rnd.choice(words) for _ in range(60_000))[:400_000]
+    (seeds / "long.txt").write_text("Eine Meldung über viele Firmen\n\n" + line + "\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "graph.cli", "build", "--seeds", str(seeds),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "long.txt:" in proc.stderr and "pieces of sentences longer than 2,000 characters" in proc.stderr

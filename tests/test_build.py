@@ -304,3 +304,67 @@ def test_a_damaged_store_is_rebuilt_from_graph_trig_with_a_warning(tmp_path, dam
     assert proc.returncode == 0, proc.stderr
     assert "internal error" not in proc.stderr
     assert len(ox.Store.read_only(str(out / "store"))) > 0
+
+
+def _children(pid: int) -> set[int]:
+    from pathlib import Path as _Path
+
+    out = set()
+    for task in _Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(x) for x in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead; its parent (init here) reaps it
+        from pathlib import Path as _Path
+
+        return _Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_build_killed_with_sigkill_takes_its_workers_and_the_next_build_removes_its_leftovers(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(SEEDS.parent / "benchmarks"))
+    import corpus
+
+    seeds = tmp_path / "gen" / "seeds"
+    corpus.generate(400, seeds)
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / ".build-999999").mkdir()  # left by a build killed earlier: no living owner
+    (out / "graph.trig.tmp999998").write_bytes(b"partial")
+    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "build", "--seeds", str(seeds), "--out", str(out),
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "the build started no workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "workers outlived the killed build"
+    again = subprocess.run([sys.executable, "-m", "graph.cli", "build", "--seeds", str(seeds), "--out", str(out)],
+                           capture_output=True, text=True, check=False, timeout=600)
+    assert again.returncode == 0, again.stderr
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith((".build-", ".store-old-", ".lock-"))
+                 or ".tmp" in p.name]
+    assert leftovers == []

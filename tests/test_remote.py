@@ -142,3 +142,51 @@ def test_refused_credentials_name_the_url_and_status_and_come_from_the_environme
     assert result.exit_code == 1
     assert result.stderr == f"Error: PUT {url} answered HTTP 401: credentials refused\n"
     assert _Refusing.seen_auth and _Refusing.seen_auth[0].startswith("Basic ")
+
+
+def _refuses(port: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                time.sleep(0.1)
+        except OSError:
+            return True
+    return False
+
+
+def test_a_killed_kg_serve_takes_its_server_with_it_and_the_next_build_removes_its_checkpoint(tmp_path):
+    import signal
+
+    from graph.build import build_graph
+
+    seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
+    out = tmp_path / "out"
+    build_graph(seeds, out)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--graph", str(out), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port)
+        assert list(out.glob(".serve-*"))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert _refuses(port), "the Oxigraph server outlived kg serve"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    build_graph(seeds, out)
+    assert not list(out.glob(".serve-*")) and not list(out.glob(".lock-*"))
+
+
+def test_kg_serve_on_a_busy_port_says_so_before_announcing_an_address(built_seeds):
+    out, _ = built_seeds
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "graph.cli", "serve", "--graph", str(out), "--port", str(port)],
+                              capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode != 0
+    assert f"--port {port}: cannot listen" in proc.stderr and "Serving" not in proc.stderr
+    assert not list(out.glob(".serve-*"))
