@@ -364,6 +364,9 @@ def serve(graph_dir: Path, host: str, port: int) -> None:
     """Serve the graph read-only over the SPARQL 1.1 protocol (Oxigraph server).
 
     The default graph is the union of all articles, as in kg query. Ctrl-C stops.
+    Note: the Oxigraph server runs SERVICE clauses (it fetches from the URL they
+    name) and has no switch to refuse them; serve on loopback (the default) or
+    behind a proxy that filters queries. kg query refuses them itself.
 
     Example: kg serve --port 7878   (then: kg query roles --endpoint http://127.0.0.1:7878/query)
     """

@@ -74,4 +74,33 @@ def verify_graph(graph_dir: Path, seeds: Path) -> VerifyReport:
                 found = article.text.find(exact)
                 where = f"now at {found}–{found + len(exact)}" if found >= 0 else "no longer in the article"
                 report.problems.append(f"{path}:{start}–{end}: quote {exact[:60]!r}{'…' if len(exact) > 60 else ''} {where}")
+    report.problems.extend(_trig_and_store_disagree(graph_dir, folder))
     return report
+
+
+def _trig_and_store_disagree(graph_dir: Path, folder: Path) -> list[str]:
+    """graph.trig and the store hold the same quads in the same named graphs: where they do not."""
+    import pyoxigraph as ox
+
+    from .store import open_store
+
+    trig = graph_dir / "graph.trig"
+    if not trig.exists():
+        return [f"{trig}: missing (the store has the graph; rebuild to write it)"]
+    counts: dict[str, int] = {}
+    try:
+        for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
+            key = str(quad.graph_name)
+            counts[key] = counts.get(key, 0) + 1
+    except (SyntaxError, ValueError, OSError) as exc:
+        return [f"{trig}: does not parse ({str(exc).splitlines()[0][:200]}); rebuild to repair it"]
+    store = open_store(folder)
+    problems = []
+    stored: dict[str, int] = {}
+    for quad in store:
+        key = str(quad.graph_name)
+        stored[key] = stored.get(key, 0) + 1
+    for graph in sorted(set(counts) | set(stored)):
+        if counts.get(graph, 0) != stored.get(graph, 0):
+            problems.append(f"{graph}: {counts.get(graph, 0)} quads in graph.trig, {stored.get(graph, 0)} in the store")
+    return problems

@@ -368,3 +368,24 @@ def test_a_build_killed_with_sigkill_takes_its_workers_and_the_next_build_remove
     leftovers = [p.name for p in out.iterdir() if p.name.startswith((".build-", ".store-old-", ".lock-"))
                  or ".tmp" in p.name]
     assert leftovers == []
+
+
+def test_verify_says_when_graph_trig_and_the_store_disagree(tmp_path):
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    seeds = copy_seeds(tmp_path / "seeds")
+    out = tmp_path / "out"
+    build_graph(seeds, out)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["verify", "--graph", str(out), "--seeds", str(seeds)])
+    assert ok.exit_code == 0, ok.output
+    trig = out / "graph.trig"
+    lines = trig.read_text(encoding="utf-8").splitlines(keepends=True)
+    # drop one statement line inside a document's graph block
+    index = next(i for i, line in enumerate(lines) if line.startswith("\t") and line.rstrip().endswith(" ."))
+    trig.write_text("".join(lines[:index] + lines[index + 1:]), encoding="utf-8")
+    bad = runner.invoke(main, ["verify", "--graph", str(out), "--seeds", str(seeds)])
+    assert bad.exit_code == 1
+    assert "quads in graph.trig" in bad.output or "does not parse" in bad.output
