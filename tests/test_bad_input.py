@@ -131,3 +131,16 @@ def test_a_sentence_of_400000_characters_is_read_in_pieces_with_a_warning(tmp_pa
                            "--out", str(tmp_path / "out")], capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "long.txt:" in proc.stderr and "pieces of sentences longer than 2,000 characters" in proc.stderr
+
+
+def test_html_articles_need_nothing_the_project_does_not_declare():
+    # one fresh install lacked lxml_html_clean (trafilatura needs it, without declaring it)
+    # and every HTML article aborted the build
+    import tomllib
+
+    from conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower().replace("-", "_")
+                for d in project["dependencies"]}
+    assert {"lxml_html_clean", "trafilatura", "hanta", "faker", "ahocorasick_rs"} <= declared

@@ -190,3 +190,29 @@ def test_kg_serve_on_a_busy_port_says_so_before_announcing_an_address(built_seed
     assert proc.returncode != 0
     assert f"--port {port}: cannot listen" in proc.stderr and "Serving" not in proc.stderr
     assert not list(out.glob(".serve-*"))
+
+
+def test_kg_serve_serves_a_graph_in_a_folder_it_cannot_write_to(tmp_path, built_seeds):
+    # a read-only bind mount: root ignores file modes, not a read-only file system
+    out, _ = built_seeds
+    source = shutil.copytree(out, tmp_path / "src", ignore=shutil.ignore_patterns(".cache"))
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "--bind", str(source), str(ro)], capture_output=True, check=False).returncode:
+        pytest.skip("cannot bind-mount here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(ro)], capture_output=True, check=False).returncode:
+            pytest.skip("cannot remount read-only here")
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--graph", str(ro), "--port", str(port)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(port)
+            result = kg("query", "roles", "--endpoint", f"http://127.0.0.1:{port}/query", "--format", "csv")
+            assert result.exit_code == 0 and "Jason Droege" in result.stdout
+        finally:
+            proc.terminate()
+            _, err = proc.communicate(timeout=10)
+        assert "internal error" not in err
+    finally:
+        subprocess.run(["umount", str(ro)], capture_output=True, check=False)
