@@ -217,8 +217,8 @@ def _explicit_first(claims: list[Claim], implied: set[int], context: ArticleCont
     in the sentence is Muster's own firm, which the bracket already states; the
     sentence does not say whose Sachwalter he is. It stays when the article is
     about that company, or when the stated role is a current one at the same
-    company and the new one is another: a promotion ("Als neuer Interims-CEO
-    tritt Jason Droege, der momentane Chief Strategy Officer von Scale AI, …"),
+    company and the new one is another: a promotion ("Neuer Interimschef wird
+    Karla Brenner, bisher Finanzvorständin von Velorix, …"),
     not a move ("Chief executive Jane Roe previously worked as a partner at Acme").
     """
     explicit = [c for c in claims if id(c) not in implied]
