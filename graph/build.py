@@ -332,15 +332,15 @@ def _process_many(jobs):
     return [_process(job) for job in jobs]
 
 
-_LANGUAGE_HINTS = {"de": (" der ", " die ", " und ", " nicht "), "nl": (" de ", " het ", " een ", " niet "),
-                   "en": (" the ", " and ", " of ", " not ")}
-
-
 def _by_language(articles, n: int) -> list[list]:
     """`articles` cut into n runs of about equal length, ordered by a quick guess of their language."""
+    from .rules import load_rules
+    from .segment import common_word_language
+
+    rules = load_rules()  # loaded already: the build's fingerprint reads the rules
+
     def guess(text: str) -> str:
-        sample = f" {text[:2000].lower()} "
-        return max(sorted(_LANGUAGE_HINTS), key=lambda lang: sum(sample.count(w) for w in _LANGUAGE_HINTS[lang]))
+        return common_word_language(text[:4000], rules) or ""  # unclear ones together, at the front
 
     languages = [guess(a.text) for a in articles]
     order = sorted(range(len(articles)), key=lambda i: (languages[i], articles[i].sha256))

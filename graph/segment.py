@@ -83,12 +83,15 @@ def article_language(text: str, rules: RuleSet) -> str:
     Counting a few dozen function words settles nearly every news article at
     once; py3langid (whose model takes half a second to load) decides the rest.
     """
+    return common_word_language(text, rules) or detect_language(text)[0]
+
+
+def common_word_language(text: str, rules: RuleSet) -> str | None:
+    """The language whose common words the text uses far more than any other's, or None."""
     counts = sorted(((len(r.cues["stopwords"].findall(text)), lang) for lang, r in rules.languages.items()),
                     reverse=True)
     (best, lang), (second, _) = counts[0], counts[1]
-    if best >= 8 and best >= 3 * second:
-        return lang
-    return detect_language(text)[0]
+    return lang if best >= 8 and best >= 3 * second else None
 
 
 def split_sentences(article: Article, rules: RuleSet) -> list[Sentence]:
