@@ -188,11 +188,9 @@ def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | N
         chosen = q.Format(fmt)
     def run(out) -> None:
         if endpoint:
-            q.run_endpoint(text, endpoint, chosen, out, timeout=timeout, substitutions=substitutions,
-                           allow_service=allow_service)
+            q.run_endpoint(text, endpoint, chosen, out, timeout=timeout, substitutions=substitutions, form=form)
         else:
-            q.run_local(text, graph_dir, chosen, out, timeout=timeout, substitutions=substitutions,
-                        allow_service=allow_service)
+            q.run_local(text, graph_dir, chosen, out, timeout=timeout, substitutions=substitutions, form=form)
         out.flush()
 
     if output is None:

@@ -198,13 +198,14 @@ def store_folder(graph_dir: Path) -> Path:
 
 def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
               timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None,
-              allow_service: bool = False) -> None:
+              allow_service: bool = False, form: str | None = None) -> None:
     """Run a query on the built store and write the result to `out`.
 
     Raises QueryError (bad query, wrong format for the query form, no store)
     and QueryTimeout.
     """
-    form = query_form(text, allow_service=allow_service)
+    # `form`: the caller checked the query already (query_form) and gives what it found
+    form = form or query_form(text, allow_service=allow_service)
     _check_format(form, fmt)
     folder = store_folder(graph_dir)
     read_fd, write_fd = os.pipe()
@@ -329,14 +330,15 @@ def _check_format(form: str, fmt: Format) -> None:
 
 def run_endpoint(text: str, endpoint: str, fmt: Format, out: BinaryIO, *,
                  timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None,
-                 allow_service: bool = False) -> None:
+                 allow_service: bool = False, form: str | None = None) -> None:
     """Run a query against any SPARQL 1.1 endpoint (SPARQL protocol, POST)."""
     import httpx
 
     if substitutions:
         raise QueryError(f"--bind {next(iter(substitutions))}: with --endpoint, the query needs a "
                          "VALUES ?name { UNDEF } line to bind into")
-    form = query_form(text, allow_service=allow_service)
+    # `form`: the caller checked the query already (query_form) and gives what it found
+    form = form or query_form(text, allow_service=allow_service)
     _check_format(form, fmt)
     declared = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()
                         if re.search(rf"(?<![\w-]){re.escape(p)}:", text))

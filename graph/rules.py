@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import RuleError
 from .patterns import PatternCache
-from .triggers import Trigger, trigger
+from .triggers import Trigger
 from .types import CLAIM_KINDS
 
 RULES_DIR = Path(__file__).parent / "rules"
