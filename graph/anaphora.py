@@ -44,12 +44,20 @@ def resolve_anaphora(article: Article, sentences: list[Sentence], mentions: list
             if _overlaps(m.start(), m.end(), taken) or description and _names_follow(text, m.end(), inside[i]):
                 continue
             head = (m.groupdict().get("head") or m.group(0)).casefold()
-            pick = _antecedent(i, m.start(), body, inside, _ORG_KINDS,
-                               fits=lambda c, head=head: head in c.text.casefold()
-                               or any(d.endswith(head) for d in introduced.get(c.entity, ())),
-                               exclude=lambda c, at=m.start(), here=inside[i]: description and any(
-                                   o.entity == c.entity and o.end <= at and _possessive_between(text, o.end, at)
-                                   for o in here))
+
+            def fits(c, head=head):
+                return head in c.text.casefold() or any(d.endswith(head) for d in introduced.get(c.entity, ()))
+
+            # In its own clause a description is never the name before it: "Acme beteiligt sich an
+            # dem Startup" names two companies (unless it repeats the name's head: "Acme Bank … die Bank",
+            # or the name is a possessor: "Acme's chief executive will leave the company").
+            # Nor is it after a possessive: "Acme erhöht seinen Anteil an dem Unternehmen".
+            pick = _antecedent(i, m.start(), body, inside, _ORG_KINDS, fits=fits,
+                               exclude=lambda c, at=m.start(), here=inside[i]: description and (
+                                   any(o is c for o in here) and not fits(c) and not _CLAUSE_BREAK.search(text, c.end, at)
+                                   and not c.text.endswith(_GENITIVE)
+                                   or any(o.entity == c.entity and o.end <= at and _possessive_between(text, o.end, at)
+                                          for o in here)))
             if pick is not None:
                 out.append(Mention(m.start(), m.end(), m.group(0), pick.entity, pick.kind,
                                    f"{lang.language}.anaphor.description", (pick.start, pick.end)))
@@ -69,6 +77,13 @@ def resolve_anaphora(article: Article, sentences: list[Sentence], mentions: list
 # after it are two ("Gilead breidt zijn belang in het biotechbedrijf uit": not Gilead itself).
 _POSSESSIVE = re.compile(r"(?<!\w)(?:sein|seine|seinen|seinem|seiner|seines|ihr|ihre|ihren|ihrem|ihrer|ihres|"
                          r"zijn|haar|hun|its|their)(?!\w)", re.IGNORECASE)
+
+
+# punctuation or a conjunction or verb of saying that opens another clause ("Acme said that Roe
+# will leave the company": the company of the main clause)
+_CLAUSE_BREAK = re.compile(r"[,;:()–—]|(?<!\w)(?:that|dass|dat|because|weil|omdat|after|nachdem|nadat|when|wenn|"
+                           r"wanneer|while|während|terwijl|said|says|sagte|sagt|zei|zegt)(?!\w)", re.IGNORECASE)
+_GENITIVE = ("'s", "’s", "'", "’")
 
 
 def _possessive_between(text: str, start: int, end: int) -> bool:

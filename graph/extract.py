@@ -87,6 +87,159 @@ def mask_sentence(article: Article, sentence: Sentence, mentions: list[Mention])
     return Masked("".join(parts), sentence.start, inside, masked_starts, orig_starts)
 
 
+def _without(masked: Masked, start: int, end: int) -> Masked:
+    """The masked sentence with masked[start:end] (text between placeholders) left out."""
+    cut = end - start
+    starts, origs = [], []
+    for m, o in zip(masked._masked_starts, masked._orig_starts):
+        if m < start:
+            starts.append(m)
+            origs.append(o)
+    starts.append(start)  # after the cut, positions map back to just after the text left out
+    origs.append(masked.original(end))
+    for m, o in zip(masked._masked_starts, masked._orig_starts):
+        if m >= end:
+            starts.append(m - cut)
+            origs.append(o)
+    return Masked(masked.text[:start] + masked.text[end:], masked.base, masked.mentions, starts, origs)
+
+
+# The sentence's first name, with no preposition or verb before it: at most a few words
+# (an article, adjectives, a title) or nothing.
+_OPENING = re.compile(f"^(?:[^\\s,;:{OPEN}]+ ){{0,5}}?(?={OPEN}[PO]\\d+'?{CLOSE})")
+# An apposition or relative clause after that name, closed by a comma before the predicate:
+# ", a unit of Acme,", ", der zuvor Acme leitete,", ", afkomstig van Acme,"
+_APPOSITION = re.compile(f"{OPEN}[PO]\\d+'?{CLOSE}(?: \\(\\d{{2}}\\))?(, [^,;:\"„“”()]{{2,100}}?,) (?=\\w)")
+# A title set off before the name: "De huidige financiële topman, Jan Jansen, verlaat …"
+_TITLED = re.compile(f"^((?:[^\\s,;:{OPEN}]+ ){{0,5}}[^\\s,;:{OPEN}]+)(,) {OPEN}P\\d+'?{CLOSE}(,) (?=\\w)")
+
+
+def reduced_sentences(masked: Masked, lang: LanguageRules) -> list[Masked]:
+    """Other readings of a masked sentence for the relation rules: without the descriptions
+    before names, and without the appositions of its subject (`_without_descriptions`,
+    `_without_appositions`). The first reading is the sentence itself."""
+    views = [masked]
+    plain = _without_descriptions(_without_abbreviations(masked), lang, masked.text)
+    if plain is not None:
+        views.append(plain)
+    for view in list(views):
+        views.extend(_without_appositions(view, lang))
+        inverted = _subject_first(view, lang)
+        if inverted is not None:
+            views.append(inverted)
+    seen, out = set(), []
+    for view in views:
+        if view.text not in seen:
+            seen.add(view.text)
+            out.append(view)
+    return out
+
+
+# German and Dutch main clauses put the finite verb second: after a fronted adverbial the
+# subject follows the verb ("Im Mai übernahm Acme …", "Als Leadinvestor steigt Acme … ein").
+_INVERTED = re.compile(f"^(?!{OPEN})(?P<front>[^,;:{OPEN}]*?(?:{OPEN}[PO]\\d+'?{CLOSE}-[^,;:{OPEN}]*?)?) "
+                       f"(?P<verb>[a-zäöüß]+(?: sich| zich)?) (?P<det>(?:der|die|das|den|dem|de|het) )?"
+                       f"(?P<subject>{OPEN}[PO]\\d+'?{CLOSE})(?=[ ,.])")
+# words that can stand before a name in second place without being a finite verb
+_NOT_VERB = frozenset("""als auch aber oder und sowie dass weil wenn wie zu um so nur noch schon jetzt nun
+    heute bereits zudem außerdem dabei damit daher dann denn doch etwa laut seit sowohl zwar
+    en of maar dat omdat als zoals ook nu al nog wel dan toch volgens sinds want door""".split())
+
+
+def _subject_first(masked: Masked, lang: LanguageRules) -> Masked | None:
+    """A German or Dutch sentence whose subject follows its verb, read subject first:
+    "Außerdem beteiligt sich der Fonds Acme an Beta" as "Acme beteiligt sich an Beta".
+
+    The words before the verb are left out (an adverbial: what the relation
+    rules read is the clause from the subject on); the subject is the first
+    name right after the verb, with its article. A sentence that opens with a
+    name is in subject-first order already.
+    """
+    if lang.language not in ("de", "nl"):
+        return None
+    m = _INVERTED.match(masked.text)
+    if m is None or not m.group("front").strip() or len(m.group("front").split()) > 8:
+        return None
+    front = m.group("front").split()
+    article = lang.cues["article"]
+    if article.fullmatch(front[-1]) or len(front) > 1 and article.fullmatch(front[-2]):
+        return None  # "Het chocolademerk Acme …", "Het Limburgse transportbedrijf Acme": a noun, no verb
+    verb = m.group("verb").split()[0]
+    if verb in _NOT_VERB or verb in lang.words.get("PREPOSITION", set()) or lang.cues["stop_word"].fullmatch(verb):
+        return None
+    # "[subject] verb rest", built from pieces of the masked text, each mapped back to the article
+    subject, verb_text = m.group("subject"), m.group("verb")
+    new_text = f"{subject} {verb_text}{masked.text[m.end('subject'):]}"
+    starts = [0, len(subject), len(subject) + 1, len(subject) + 1 + len(verb_text)]
+    origs = [masked.original(m.start("subject")), masked.original(m.end("subject")),
+             masked.original(m.start("verb")), masked.original(m.end("subject"))]
+    return Masked(new_text, masked.base, masked.mentions, starts, origs)
+
+
+_BRACKETED = re.compile(f"({OPEN}[OU]\\d+'?{CLOSE})( \\(({OPEN}[OU]\\d+'?{CLOSE})\\))")
+
+
+def _without_abbreviations(masked: Masked) -> Masked:
+    """The sentence without a company's short form in brackets after its name: "übernimmt
+    United Bulgarian Bank (UBB) für …" reads as "übernimmt United Bulgarian Bank für …"."""
+    for m in reversed(list(_BRACKETED.finditer(masked.text))):
+        (first,), (second,) = masked.mentions_in(m.group(1)), masked.mentions_in(m.group(3))
+        if first.entity == second.entity:
+            masked = _without(masked, m.start(2), m.end(2))
+    return masked
+
+
+_POSSESSIVE = re.compile(r"(?i)(?<!\w)(?:its|their|his|her|sein\w*|ihr\w*|dessen|deren|zijn|haar|hun)(?!\w)")
+
+
+def _without_descriptions(masked: Masked, lang: LanguageRules, original: str = "") -> Masked | None:
+    """The sentence with the descriptions before companies' names left out: "übernimmt den
+    Münchner Autobauer Acme" reads as "übernimmt den Acme".
+
+    A rule then need not spell out every way news describes a company before
+    naming it. A description of a unit stays ("das Schokoladenmarke Acme ist
+    Eigentum von Beta": a brand owned, not a stake). Only after an article or a preposition: after a possessive or
+    another name the description says how two companies relate ("its rival
+    Acme", "Acmes Zulieferer Beta"), and leaving it out would change that.
+    """
+    unit = lang.cues["unit_noun"]
+    cuts = [m.span(1) for m in lang.cues["name_description"].finditer(masked.text)
+            if not _POSSESSIVE.search(m.group(1)) and not unit.search(m.group(1))]
+    if not cuts:
+        return masked if masked.text != original else None
+    for start, end in reversed(cuts):
+        masked = _without(masked, start, end)
+    return masked
+
+
+def _without_appositions(masked: Masked, lang: LanguageRules) -> list[Masked]:
+    """Readings of the sentence with the commas of an apposition around its opening name left out.
+
+    Relation rules describe a clause ("Acme übernimmt Beta"); news sets off
+    appositions and relative clauses after the subject ("Acme, der Marktführer
+    aus Köln, übernimmt Beta"; "De financiële topman, Jan Jansen, verlaat
+    Acme"). Reading the sentence once more without them lets every rule see
+    its clause. Only the first name of a sentence with nothing but a few words
+    before it is taken for the subject: after a preposition or a verb ("Nach
+    Acme, dem Rivalen von Beta, kauft Gamma …") the name is no subject, and
+    leaving out its apposition would join it to another clause's verb.
+    """
+    text = masked.text
+    opening = _OPENING.match(text)
+    out = []
+    prepositions = lang.words.get("PREPOSITION", set())
+    if opening and not any(w.casefold() in prepositions for w in opening.group(0).split()):
+        m = _APPOSITION.match(text, opening.end())
+        if m and any(ch.islower() for ch in m.group(1)):
+            out.append(_without(masked, m.start(1), m.end(1)))
+    m = _TITLED.match(text)
+    if m and lang.cues["role_word"].search(m.group(1)) \
+            and not any(w.casefold() in prepositions for w in m.group(1).split()):
+        once = _without(masked, m.start(3), m.end(3))
+        out.append(_without(once, m.start(2), m.end(2)))
+    return out
+
+
 def _unresolved_description(article: Article, sentence: Sentence, mentions: list[Mention],
                             lang: LanguageRules) -> bool:
     """Whether the sentence names a company by a description ("das Unternehmen") that anaphora left open."""
@@ -94,6 +247,31 @@ def _unresolved_description(article: Article, sentence: Sentence, mentions: list
     # "der Reederei Hallwig": a description before the name is an apposition, not a reference
     return any(not any(a <= d.start() < b or d.end() <= a <= d.end() + 2 for a, b in spans)
                for d in lang.cues["org_anaphor"].finditer(article.text, sentence.start, sentence.end))
+
+
+def _after_preposition(rule: RelationRule, match: re.Match, text: str, lang: LanguageRules) -> bool:
+    """A rule that opens with a name, matched where a preposition governs that name: "Nach Acme,
+    dem Rivalen von Beta, kauft Gamma …", "Volgens Acme neemt Beta …": Acme is no subject."""
+    slot = _first_slot(rule, match)
+    if slot is None or match.start(slot) != match.start() or rule.slots[slot] not in _ENTITY_SLOTS:
+        return False
+    # only where the rule reads past an apposition to a verb: the apposition itself still
+    # describes the name ("die Rekrutierung von Jane Roe, der Gründerin von Acme")
+    past = _PAST_APPOSITION.match(text, match.end(slot), match.end())
+    if not past or past.group(1).casefold() in _RELATIVE:
+        return False  # "… von Jane Roe, der Gründerin von Acme, die nun Beta leitet": Roe leads Beta
+    word = _word_before(text, match.start(), lang)
+    return word in lang.words.get("PREPOSITION", set()) and word not in _ALSO_CONJUNCTION
+
+
+_PAST_APPOSITION = re.compile(r",[^,]+, (\w*)")
+_RELATIVE = frozenset("der die das welche welcher welches who which that dat wie".split())
+# prepositions that also open a clause, whose subject the name then is ("after Roe, the founder, returned")
+_ALSO_CONJUNCTION = frozenset({"after", "before", "since", "until", "than"})
+
+
+def _first_slot(rule: RelationRule, match: re.Match) -> str | None:
+    return min((slot for slot in rule.slots if match.start(slot) >= 0), key=match.start, default=None)
 
 
 def _word_before(text: str, pos: int, lang: LanguageRules) -> str:
@@ -137,28 +315,31 @@ def extract_claims(article: Article, sentences: list[Sentence], mentions: list[M
         context = ArticleContext(article.text, body, mentions, outlets, known_outlets, unnamed)
         for index, sentence in enumerate(body):
             lang = rules[sentence.language]
-            runnable = lang.prefilter("relations").candidates(masked[index].text)
             people = sum(1 for m in masked[index].mentions if m.kind is EntityKind.PERSON)
             orgs = len(masked[index].mentions) - people
             sentence_claims: list[Claim] = []
             implied: set[int] = set()  # claims with an organization read from context
             qualifiers: list[tuple[RelationRule, dict[str, list[Value]]]] = []
-            for number, rule in enumerate(lang.relations):
-                if number not in runnable or rule.cites is not citing or rule.needs_people > people \
-                        or rule.needs_orgs > orgs:
-                    continue
-                for match in rule.regex.finditer(masked[index].text):
-                    reader = _MatchReader(article, body, index, masked[index], match, lang, context)
-                    values = reader.values(rule)
-                    if values is None:
+            for view in reduced_sentences(masked[index], lang):
+                runnable = lang.prefilter("relations").candidates(view.text)
+                for number, rule in enumerate(lang.relations):
+                    if number not in runnable or rule.cites is not citing or rule.needs_people > people \
+                            or rule.needs_orgs > orgs:
                         continue
-                    if all(y.qualifies for y in rule.yields):
-                        qualifiers.append((rule, values))
-                        continue
-                    made = _claims_from(rule, values, reader, sentence, lang)
-                    if reader.implied:
-                        implied.update(id(c) for c in made)
-                    sentence_claims.extend(made)
+                    for match in rule.regex.finditer(view.text):
+                        if _after_preposition(rule, match, view.text, lang):
+                            continue
+                        reader = _MatchReader(article, body, index, view, match, lang, context)
+                        values = reader.values(rule)
+                        if values is None:
+                            continue
+                        if all(y.qualifies for y in rule.yields):
+                            qualifiers.append((rule, values))
+                            continue
+                        made = _claims_from(rule, values, reader, sentence, lang)
+                        if reader.implied:
+                            implied.update(id(c) for c in made)
+                        sentence_claims.extend(made)
             sentence_claims = _explicit_first(sentence_claims, implied, context)
             for rule, values in qualifiers:
                 sentence_claims = [_qualify(c, rule, values) for c in sentence_claims]
@@ -294,6 +475,17 @@ class _MatchReader:
         self.surface: dict[str, str] = {}  # entity -> how this sentence writes it
         self.genitive: set[str] = set()  # slots holding one possessive name: "Fox's"
 
+    def _titles_a_person(self, rule: RelationRule, slot: str) -> bool:
+        """The slot's last name is the first part of a person's title ("[Acme]-Finanzvorstand Jane
+        Roe") and the rule does not read that title: the name only says whose officer the person is."""
+        if any(y.claim == "membership" and slot in y.args.values() for y in rule.yields):
+            return False
+        text, end = self.masked.text, self.match.end(slot)
+        if not text.startswith("-", end):
+            return False
+        title = self.lang.cues["role_word"].match(text, end + 1)
+        return title is not None and text.startswith(f" {OPEN}P", title.end())
+
     def values(self, rule: RelationRule) -> dict[str, list[Value]] | None:
         out: dict[str, list[Value]] = {}
         open_refs = []
@@ -306,6 +498,8 @@ class _MatchReader:
                 continue
             if kind in _ENTITY_SLOTS:
                 found = self.masked.mentions_in(text)
+                if found and kind in ("ORG", "ORGS", "PARTY") and self._titles_a_person(rule, slot):
+                    found = found[:-1]  # "gegen den Acme-Finanzvorstand Jane Roe": Roe, not Acme
                 for m in found:
                     self._note(m)
                     self.surface[m.entity] = m.text

@@ -135,7 +135,7 @@ class _SentenceNames:
                 else:
                     close()
                 continue
-            if run and gap != " " and not (gap == "" and word in "&+"):
+            if run and gap != " " and not (gap == "" and word in "&+") and not self._middle_initial(run, gap):
                 close()
             if word in ("&", "+") or (run and self._connects(run, word)):
                 if run:
@@ -196,11 +196,24 @@ class _SentenceNames:
         m = _TOKEN.match(self.text, tok.end + 1) if self.text[tok.end:tok.end + 1] == " " else None
         return bool(m) and (m.group(0) in self.legal or m.group(0) + "." in self.legal)
 
+    def _middle_initial(self, run: list[_Token], gap: str) -> bool:
+        """An initial between a given and a family name: "Sebastian C. Schulte"."""
+        return gap == ". " and len(run) == 2 and run[0].text in self.lists.given \
+            and len(run[1].text) == 1 and run[1].text.isupper()
+
     def _connects(self, run: list[_Token], word: str) -> bool:
         """A lower-case word inside a name: a particle after given names ("Jan de Vries",
         "Ursula von der Leyen"), or "of"/"van" after an organization head ("Bank of America")."""
         if word in self.particles and all(t.text in self.lists.given or t.text.lower() in self.particles
                                           or _INITIAL.fullmatch(t.text) for t in run):
+            return True
+        # a second Dutch given name the lists do not know: "Jan Kees de Jager" (not "Jan Smit de …",
+        # where the run already ends in a family name, nor "Jan Smit van Acme": "van" is also "of";
+        # German "das", "der" are articles: "Petra Kluge das Haus")
+        if self.lang.language == "nl" and word in ("de", "den", "ter", "ten", "te") and len(run) == 2 \
+                and run[0].text in self.lists.given \
+                and not any(run[1].text in names for names in (self.lists.given, self.lists.family, self.notname,
+                                                                self.heads, self.legal)):
             return True
         return word in ("of", "van", "für", "voor") and run[-1].text in self.heads \
             and run[-1].text not in self.lang.words.get("UNITHEAD", ())  # "the Quantum Labs of Acme": two names
@@ -242,11 +255,15 @@ class _SentenceNames:
         if cut <= 0 or cut == len(word) - 1:
             return None
         head = word[cut + 1:]
-        if not self.lang.cues["compound_head"].fullmatch(head) or self.lang.cues["role_word"].fullmatch(word):
+        # the head is a word of the list or any title ("Personalchef", "Vertriebsvorstand")
+        if not (self.lang.cues["compound_head"].fullmatch(head) or self.lang.cues["role_word"].fullmatch(head)) \
+                or self.lang.cues["role_word"].fullmatch(word):
             return None  # "Vize-Vorstandschef" is one title
         start, first = 0, word[:cut]
-        if first.startswith("Ex-") and len(first) > 3:
-            start, first = 3, first[3:]  # "Ex-Acme-Chef": a former head of Acme
+        former = re.match(r"(?:[Ee]x|[Oo]ud|Alt)-(?=\w)", first)
+        if former:
+            # "Ex-Acme-Chef", "Oud-Acme-directeur": a former head of Acme
+            start, first = former.end(), first[former.end():]
         while "-" in first and first.rsplit("-", 1)[1] in self.lists.places:
             first = first.rsplit("-", 1)[0]  # "VW-China-Chef": the company is VW
         if self.lang.language == "de" and self.lang.cues["frame_noun"].fullmatch(head) and not _ACRONYM.fullmatch(first) \
@@ -284,7 +301,9 @@ class _SentenceNames:
             run = run[:-1]
         # "Tobias Rehfelds Posten": a German common noun after a person's name is not part of it
         # (after a company's it may be: "Korvane Netz", "Senntal Molkerei")
-        while self.lang.language == "de" and len(run) > 2 and run[0].text in self.lists.given \
+        first = next((i for i, t in enumerate(run) if t.text in self.lists.given), None)
+        # (the given name may follow a description the run starts with: "Medienmoguls Leo Kirch")
+        while self.lang.language == "de" and first is not None and len(run) - first > 2 \
                 and run[-1].text not in self.heads and run[-1].text not in self.legal \
                 and run[-2].text not in self.lists.given and run[-2].text not in self.particles \
                 and german_word_class(run[-1].text) == "common":

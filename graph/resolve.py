@@ -122,7 +122,7 @@ def _short_forms(text: str, local: dict, new_entities: dict, body, heads: frozen
         for s in body:
             for start, end in _occurrences(text, name, s.start, s.end):
                 m = _ACRONYM_AFTER.match(text, end)
-                if m and m.group(1) not in local:
+                if m and len(name) > len(m.group(1)) + 1:
                     out.append((m.group(1), key))
     firsts: dict[str, set[str]] = {}
     for name, (key, _) in local.items():
@@ -134,7 +134,8 @@ def _short_forms(text: str, local: dict, new_entities: dict, body, heads: frozen
         if entity is None or len(words) != 2 or not rule.endswith(".shape.org_head") or _unit_of(words[0], name, heads):
             continue
         first = words[0]
-        if len(first) < 4 or not first[0].isupper() or len(firsts.get(first, ())) != 1 or first in local:
+        if len(first) < 4 or not first[0].isupper() or len(firsts.get(first, ())) != 1 \
+                or first in local and not local[first][1].endswith(".bare"):
             continue
         if any(next(_occurrences(text, first, s.start, s.end), None) for s in body):
             out.append((first, key))
@@ -272,14 +273,18 @@ _LEGAL_TAIL = re.compile(r"(?: \((?:UK|US|USA|Deutschland|Nederland|Schweiz|Aust
 _SELF_TAIL = re.compile(r"-(?:Konzerns?|Konzerne|Gruppe|Holding|Unternehmens?|concern|groep|holding|bedrijf)(?![\w-])")
 
 
+# a prefix that makes a compound's title a former one, not part of the company's name
+_FORMER_PREFIX = re.compile(r"(?<![\w-])(?:[Ee]x|[Oo]ud|Alt)-$")
+
+
 def _occurrences(text: str, name: str, start: int, end: int):
     """(start, end) of `name` as a whole word in text[start:end], a genitive ending included."""
     pos = text.find(name, start, end)
     while pos != -1:
         after = pos + len(name)
-        # "Ex-Mannesmann-Chef": a former head of Mannesmann
+        # "Ex-Mannesmann-Chef", "oud-Philips-directeur": a former head of the company
         before_ok = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "_-") \
-            or text[max(0, pos - 3):pos] in ("Ex-", "ex-") and (pos == 3 or not text[pos - 4].isalnum())
+            or _FORMER_PREFIX.search(text, max(0, pos - 5), pos) is not None
         if before_ok:
             stop = after
             for ending in _GENITIVE_ENDINGS:
@@ -363,7 +368,15 @@ def resolve_mentions(article: Article, sentences: list[Sentence], names: list[Na
         if len(keys) == 1 and name not in local:  # two people share it: leave it unresolved
             local[name] = (next(iter(keys)), "family-name")
     for name, key in _short_forms(article.text, local, new_entities, body, heads):
-        local.setdefault(name, (key, "short-form"))
+        if name not in local:
+            local[name] = (key, "short-form")
+            continue
+        # "Philippine Airlines (PAL)", "Invoke Capital" … "Invoke": the name finder may have found
+        # the short form as a name of its own; it is the same company
+        own, _ = local[name]
+        if own != key and own in new_entities and not any(k == own for n, (k, _) in local.items() if n != name):
+            local[name] = (key, "short-form")
+            del new_entities[own]
 
     hits = []
     for start, end, key, rule in registry_hits:

@@ -312,6 +312,15 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
     # what the name finder cuts capitalized runs at, and the heads of "Bayer-Chef"
     rules.cues["role_word"] = re.compile(rules.role_pattern())
     rules.cues["org_description"] = re.compile(r"(?<![\w-])" + rules.macro("ORGDESC") + r"(?![\w])")
+    # a description between an article or preposition and a company's name in a masked sentence:
+    # "der Münchner Autobauer [O0]", "with the German carmaker [O0]" (group 1 is left out, extract.py)
+    before = f"(?:{rules.macro('DET')}|{rules.macro('PREPOSITION')})" if "PREPOSITION" in rules.lexicon \
+        else rules.macro("DET")
+    rules.cues["article"] = re.compile(rules.macro("DET"), re.IGNORECASE)
+    rules.cues["unit_noun"] = re.compile(r"(?i)" + rules.macro("UNITNOUN")) if "UNITNOUN" in rules.lexicon \
+        else re.compile(r"(?!x)x")
+    rules.cues["name_description"] = re.compile(
+        rf"(?<![\w-]){before} ((?:{rules.macro('ADJ')} ){{0,3}}{rules.macro('ORGDESC')} )(?={OPEN}[OU]\d)")
     rules.cues["compound_head"] = re.compile(rules.macro("COMPHEAD"))
     rules.cues["org_anaphor"] = re.compile(rules.macro("ORGANAPHOR"))
     rules.cues["org_possessive"] = re.compile(rules.macro("ORGPOSSESSIVE").replace("{ROLE}", rules.role_pattern()))

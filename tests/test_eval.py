@@ -197,6 +197,7 @@ COMMON_WORDS = {
     "VfB": "the German prefix of sports clubs (Verein für Bewegungsspiele)",
     "Wireless": "an English head word of company names",
     "TSX": "a stock exchange in the ticker pattern (TSX: ABC)",
+    "ASX": "a stock exchange in the ticker pattern (ASX: ABC), there before the probe set named it",
     "Telekom": "German for telecom, a head word of telephone companies (Magyar Telekom)",
 }
 

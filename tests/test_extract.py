@@ -119,3 +119,32 @@ def test_a_list_ends_with_a_conjunction(rules):
     assert orgs.fullmatch(f"{o(0)}, {o(1)} and {o(2)}")
     assert orgs.fullmatch(o(0))
     assert not orgs.fullmatch(f"{o(0)}, {o(1)}")  # "Beta Bakeries, Roe said": an apposition, no list
+
+
+# Readings of a sentence the rules also see (extract.reduced_sentences)
+
+def test_a_subject_after_the_verb_is_read_as_the_subject(extract_text):
+    ex = extract_text("Nach acht Jahren verlässt Sabine Roth den Maschinenbauer Korvane.", "de")
+    assert claims_with(ex, "left sabine-roth korvane")
+    ex = extract_text("Als Leadinvestor steigt der Fonds Holtkamp Ventures bei dem Kölner Startup Brandara ein.", "de")
+    assert claims_with(ex, "investment holtkamp-ventures brandara")
+    ex = extract_text("Na acht jaar verlaat Femke Bos het Utrechtse Brandara.", "nl")
+    assert claims_with(ex, "left femke-bos brandara")
+
+
+def test_a_name_after_a_preposition_is_no_subject_of_the_verb_after_it(extract_text):
+    # "Nach Brandara, dem Rivalen von Holtkamp, kauft Korvane …": Brandara buys nothing
+    ex = extract_text("Nach Brandara Systems, dem Rivalen von Holtkamp, kauft nun Korvane Capital das Werk in Ulm.", "de")
+    assert not [f for c in ex.claims for f in facts(c) if f.startswith("acquired brandara-systems")]
+
+
+def test_an_apposition_after_the_subject_does_not_hide_its_verb(extract_text):
+    ex = extract_text("Der Versicherer Korvane, der seit 2019 zu Brandara gehört, übernimmt den Konkurrenten Holtkamp.", "de")
+    assert claims_with(ex, "acquired korvane holtkamp")
+    ex = extract_text("De huidige financieel directeur, Pieter Kees de Ruiter, verlaat Brandara per 1 maart.", "nl")
+    assert claims_with(ex, "left pieter-kees-de-ruiter brandara")
+
+
+def test_an_apposition_after_a_name_that_is_no_subject_stays(extract_text):
+    ex = extract_text("Volgens Brandara, de grootste bakker van Brabant, neemt Holtkamp Systems de fabriek over.", "nl")
+    assert not [f for c in ex.claims for f in facts(c) if f.startswith("acquired brandara")]

@@ -96,6 +96,28 @@ def test_a_description_after_a_possessive_is_not_the_company_before_it(extract_t
     assert all(m.entity != "org/orvitec" for m in descriptions)
 
 
+def test_a_description_in_the_clause_of_a_name_is_another_company(extract_text):
+    ex = extract_text("Das Kölner Startup Brandara sammelt 20 Millionen Euro ein. Außerdem beteiligt sich "
+                      "der Wagniskapitalgeber Holtkamp Ventures neu an dem Startup.", "de")
+    description = [m for m in ex.mentions if m.text == "dem Startup"]
+    assert [m.entity for m in description] == ["org/brandara"]
+    assert "investment holtkamp-ventures brandara" in asserted(ex)
+
+
+def test_a_description_may_refer_to_the_possessor_in_its_clause(extract_text):
+    ex = extract_text("Tamsin Holt, Korvane Systems' chief executive, will leave the company in June.", "en")
+    assert [m.entity for m in ex.mentions if m.text == "the company"] == ["org/korvane-systems"]
+
+
+def test_a_second_given_name_the_lists_lack_keeps_the_family_particle(extract_text):
+    ex = extract_text("De huidige financieel directeur, Pieter Kees de Ruiter, verlaat Brandara per 1 maart.", "nl")
+    assert ("Pieter Kees de Ruiter", "person") in names(ex)
+    assert "left pieter-kees-de-ruiter brandara" in asserted(ex)
+    # "van" is also "of": a name before it stays a name
+    ex = extract_text("Volgens Bart Voorn van Brandara groeit de markt.", "nl")
+    assert ("Bart Voorn", "person") in names(ex)
+
+
 def test_a_negation_in_a_clause_after_that_is_not_the_main_clauses(extract_text):
     ex = extract_text("Halvora-topman Joost Verbeek zei onlangs dat Halvora niet actief zocht naar een koper.", "nl")
     assert "membership joost-verbeek halvora ceo" in asserted(ex)

@@ -91,3 +91,16 @@ def test_a_group_beside_its_unit_stays_two_companies_but_a_generic_head_is_the_s
     assert {"org/auberger", "org/auberger-tiefbau"} <= {e for _, e in keys(ex)}
     ex = extract_text("Der Investor Invoke Capital kauft Kiwora. Invoke hält nun 60 Prozent.", "de")
     assert [e for t, e in keys(ex) if t == "Invoke"] == ["org/invoke-capital"]
+
+
+def test_an_abbreviation_in_brackets_is_the_company_even_when_found_as_a_name(extract_text):
+    ex = extract_text("Brandara Airways and Velmora Air Lines (VAL) announced a partnership on Wednesday. "
+                      "VAL will place its code on Brandara Airways flights.", "en")
+    assert {m.entity for m in ex.mentions if m.text == "VAL"} == {"org/velmora-air-lines"}
+    assert not any(e.key == "org/val" for e in ex.entities)
+
+
+def test_a_company_with_its_abbreviation_in_brackets_is_still_the_object(extract_text):
+    ex = extract_text("Bank-verzekeraar Halvora neemt United Velmora Bank (UVB) over, de op drie na grootste bank "
+                      "van Bulgarije.", "nl")
+    assert any("acquired halvora united-velmora-bank" in facts(c) for c in ex.claims)

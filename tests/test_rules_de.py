@@ -11,6 +11,12 @@ ROWS = [
     ("de.rel.org_role_person", "fresh",
      "Brestelmann-Gründer Jürgen Hallmann stellte am Montag in Hannover die neue Produktlinie vor.",
      {"membership jurgen-hallmann brestelmann founder"}),
+    ("de.rel.org_role_person", "fresh",
+     "Der frühere Brestelmann-Personalchef Ulrich Maas soll die Gespräche mit dem Betriebsrat führen.",
+     {"membership ulrich-maas brestelmann head"}),
+    ("de.rel.org_role_person", "fresh",
+     "Die Korvane-Vertriebsvorständin Jana Wolke verlässt das Unternehmen zum Jahresende.",
+     {"membership jana-wolke korvane board-member"}),
     ("de.rel.poss_role_person", "seed",
      "Gleichzeitig gab Scale AI bekannt, dass sein Mitgründer und CEO Alexandr Wang sein Amt niederlegt, um bei Meta zu arbeiten.",
      {"membership alexandr-wang scale-ai co-founder", "membership alexandr-wang scale-ai ceo"}),
@@ -913,6 +919,10 @@ ROWS = [
 
 # Sentences of the kind the rules look for, and what they must not read into them.
 MUST_NOT = [
+    # the company in a person's compound title is whose officer the person is, not who is charged
+    ("Die Staatsanwaltschaft Stuttgart hat Anklage gegen den früheren Pfeilring-Finanzvorstand Rainer Oltmanns erhoben.",
+     "sued staatsanwaltschaft-stuttgart pfeilring"),
+    ("Der Insolvenzverwalter reichte Klage gegen den Brestelmann-Personalchef Ulrich Maas ein.", "sued brestelmann"),
     # a former unit is no unit: "die einstige Acme-Sparte"
     ("Die einstige Dorneck-Sparte Optiva ist seit Oktober eigenständig an der Börse notiert.", "subOrganizationOf optiva dorneck"),
     # buying from a company ("kauft dem X … ab") is not buying the company
