@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .context import ArticleContext
+from .namelists import load_name_lists
 from .rules import CLOSE, OPEN, LanguageRules, RelationRule, RuleSet
 from .types import (
     ASSERTION_THRESHOLD,
@@ -189,6 +190,8 @@ def _without_abbreviations(masked: Masked) -> Masked:
     return masked
 
 
+# "a stake in Canada's Acme", "Deutschlands Acme": a country's genitive before a company's name
+_PLACE_GENITIVE = re.compile(f"(?<![\\w-])([A-ZÄÖÜ][\\w.-]+?)(?:'s|’s|s) (?={OPEN}[OU]\\d)")
 _POSSESSIVE = re.compile(r"(?i)(?<!\w)(?:its|their|his|her|sein\w*|ihr\w*|dessen|deren|zijn|haar|hun)(?!\w)")
 
 
@@ -205,6 +208,9 @@ def _without_descriptions(masked: Masked, lang: LanguageRules, original: str = "
     unit = lang.cues["unit_noun"]
     cuts = [m.span(1) for m in lang.cues["name_description"].finditer(masked.text)
             if not _POSSESSIVE.search(m.group(1)) and not unit.search(m.group(1))]
+    places = load_name_lists().places
+    cuts += [m.span(0) for m in _PLACE_GENITIVE.finditer(masked.text) if m.group(1) in places]
+    cuts.sort()
     if not cuts:
         return masked if masked.text != original else None
     for start, end in reversed(cuts):
@@ -650,7 +656,9 @@ def parse_quantity(text: str, kind: str, lang: LanguageRules) -> Quantity | None
     if kind == "NUMBER":
         return Quantity(value, "count", approximate)
     scale = 1
-    for word in tail.split()[:1]:
+    # the scale after the number, with or without a space: "8.5 billion", "8.5bn"
+    for word in (tail.split()[:1] if tail[:1] == " " or rest[num_match.end():num_match.end() + 1] == " "
+                 else re.findall(r"^[^\W\d_]+", tail)[:1]):
         factor = lang.lookup("SCALE", word)
         if factor:
             scale = int(factor)

@@ -284,6 +284,9 @@ class _SentenceNames:
         if len(run) == 1 and self.lang.language == "de" and run[0].text.endswith("er") \
                 and self.lang.cues["org_description"].match(self.text, run[0].end + 1):
             return []
+        # "Deutschlands größter Versicherer": a place's genitive, not a name
+        if len(run) == 1 and run[0].text.endswith("s") and run[0].text[:-1] in self.lists.places:
+            return []
         # leading sentence openers and function words ("Die", "Auch", "Ook") are not the name
         while run and self.stop_regex.fullmatch(run[0].text) and not self._name_particle(run):
             run = run[1:]

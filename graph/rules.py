@@ -440,9 +440,9 @@ def slot_pattern(rules: LanguageRules, kind: str) -> str:
         if kind == "ROLE":
             return one
         between = f"(?:{m('ADJ')} )?" if "ADJ" in rules.lexicon else ""
-        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} ){between}{one})*)"
+        return f"(?:{one}(?:(?:, |,? {m('LISTCONJ')} | & ){between}{one})*)"  # "founder & managing director"
     if kind == "MONEY":
-        scale = f"(?: {m('SCALE')})?"
+        scale = f"(?: ?{m('SCALE')}(?![^\\W\\d_]))?"  # "$8.5 billion", "$8.5bn", "£56m"
         return (f"(?:{approx}(?:{m('CURSYM')} ?{num}{scale}|{num}{scale} {m('CURWORD')}))")
     if kind == "PERCENT":
         return f"(?:{approx}{num}(?: ?%|[ -]?{m('PERCENTWORD')}))"

@@ -174,3 +174,30 @@ def test_a_german_title_before_a_name_is_not_part_of_it(extract_text):
     assert not {n for n, _ in names(ex) if n.startswith("Finanzminister")}
     ex = extract_text("Ernst Prost sitzt im Aufsichtsrat der Velorix AG.", "de")  # a given name that is also a noun
     assert ("Ernst Prost", "person") in names(ex)
+
+
+def test_a_places_genitive_is_no_company(extract_text):
+    ex = extract_text("Der Finanzinvestor Korvane Capital übernimmt Deutschlands größten Fahrradhersteller Brandara.", "de")
+    assert not any(name == "Deutschlands" for name, _ in names(ex))
+
+
+def test_which_after_a_preposition_does_not_make_a_person_a_company(extract_text):
+    ex = extract_text("This follows the exit of George Halvorsen, which was announced late last year.", "en")
+    assert ("George Halvorsen", "person") in names(ex)
+
+
+def test_a_title_modifier_opening_a_sentence_is_no_company(extract_text):
+    ex = extract_text("Current finance chief Gervais Lemaire will go on to lead the group's European operations.", "en")
+    assert ("Gervais Lemaire", "person") in names(ex)
+    assert not any(name == "Current" for name, _ in names(ex))
+
+
+def test_a_middle_initial_stays_inside_the_name(extract_text):
+    ex = extract_text("Nachdem der bisherige Finanzchef Sebastian C. Wendler den CEO-Posten übernommen hatte, "
+                      "blieb ein Posten frei.", "de")
+    assert ("Sebastian C. Wendler", "person") in names(ex)
+
+
+def test_a_common_noun_after_a_name_that_follows_a_description_is_cut(extract_text):
+    ex = extract_text("Die Erben des Medienmoguls Leo Kirchhof Schadenersatz von der Bank forderten.", "de")
+    assert ("Leo Kirchhof", "person") in names(ex)

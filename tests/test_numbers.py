@@ -19,6 +19,8 @@ from graph.extract import parse_quantity
     ("nl", "€ 2,5 mld.", "MONEY", "2500000000", "EUR", False),
     ("en", "$14.3 billion", "MONEY", "14300000000", "USD", False),
     ("en", "about $1,500 million", "MONEY", "1500000000", "USD", True),
+    ("en", "$8.5bn", "MONEY", "8500000000", "USD", False),
+    ("en", "$10m", "MONEY", "10000000", "USD", False),
     ("de", "fast 50 Prozent", "PERCENT", "50", "percent", True),
     ("de", "49%", "PERCENT", "49", "percent", False),
     ("de", "14 %", "PERCENT", "14", "percent", False),
@@ -40,3 +42,9 @@ def test_month_and_year_become_a_year_month(extract_text):
     ex = extract_text("In juni 2025 heeft Meta zijn positie versterkt door $ 14,3 miljard te investeren om een belang van 49% in schaal AI te verwerven.", "nl")
     dates = [v.iso() for c in ex.claims for k, v in c.args if k == "date"]
     assert dates == ["2025-06"]
+
+
+def test_a_scale_written_onto_the_number_is_read_in_a_sentence(extract_text):
+    ex = extract_text("Brandara Group will buy a 9.9 per cent stake in Korvane Inc for $10m.", "en")
+    amounts = [v for c in ex.claims for k, v in c.args if k == "amount"]
+    assert [a.value for a in amounts] == [Decimal("10000000")]
