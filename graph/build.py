@@ -90,8 +90,8 @@ def fingerprint() -> str:
     from .rules import load_rules
 
     digest = hashlib.sha256(__version__.encode())
-    # the name lists (faker) and the German word model (hanta) decide names too
-    for package in ("faker", "hanta"):
+    # the name lists (faker), the German word model (hanta) and the towns (geotext) decide names too
+    for package in ("faker", "hanta", "geotext"):
         digest.update(f"{package}={version(package)}".encode())
     digest.update(load_rules().fingerprint.encode())
     digest.update(load_registry().fingerprint.encode())

@@ -467,6 +467,8 @@ class _SentenceNames:
             return None
         if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
             return None  # an abbreviation the shape rules did not take is a common one ("AI", "US")
+        if cand.text in self.lists.towns:
+            return None  # "in Nürnberg", "near Rochester": nothing but capitals says it is not the town
         if len(words) == 1 and words[0] in self.lists.given:
             return None  # "Jordan", "Morgan": a given name alone may be a person's as well as a firm's
         after = re.match(r" \(([^()\s]{2,8})\)", self.text[cand.end:cand.end + 12])

@@ -201,3 +201,18 @@ def test_a_middle_initial_stays_inside_the_name(extract_text):
 def test_a_common_noun_after_a_name_that_follows_a_description_is_cut(extract_text):
     ex = extract_text("Die Erben des Medienmoguls Leo Kirchhof Schadenersatz von der Bank forderten.", "de")
     assert ("Leo Kirchhof", "person") in names(ex)
+
+
+def test_a_name_that_says_something_of_it_is_a_company(extract_text):
+    ex = extract_text("Camera pioneer Ashford Lumen said on Monday it would cut 400 more jobs.", "en")
+    assert ("Ashford Lumen", "organization") in names(ex)
+    # people say "it" of things too: a given name keeps the person
+    ex = extract_text("Michael Ostrander said on Monday it was a good year.", "en")
+    assert ("Michael Ostrander", "person") in names(ex)
+
+
+def test_a_town_named_by_nothing_but_capitals_is_no_company(extract_text):
+    ex = extract_text("Brandara Group employs 400 people at its plant near Rochester and another 200 in Surat.", "en")
+    assert not any(name in ("Rochester", "Surat") for name, _ in names(ex))
+    ex = extract_text("Der Zulieferer Brandara beschäftigt in Nürnberg rund 400 Menschen.", "de")
+    assert not any(name == "Nürnberg" for name, _ in names(ex))
