@@ -25,7 +25,7 @@ from .namelists import NameLists, load_name_lists
 from .resolve import NameHit
 from .rules import CLOSE, OPEN, LanguageRules, RuleSet
 from .types import Article, EntityKind, Mention, Sentence
-from .wordclass import german_word_class
+from .wordclass import german_word_class, is_function_word
 
 # A word: letters and digits with the inner marks names use ("N.V", "Takeaway.com",
 # "Brink-Daamen", "O'Neill", "AT&T", "Kühne+Nagel"); or a free-standing & or +.
@@ -678,11 +678,21 @@ def _by_context(article: Article, sentence: Sentence, lang: LanguageRules, menti
             if not rule.min_words <= n_words <= rule.max_words:
                 continue
             kind = EntityKind.PERSON if rule.kind == "person" else EntityKind.ORGANIZATION
+            if n_words == 1 and lang.language in ("en", "nl") and _opens_unnamed(text, sentence, cand) \
+                    and is_function_word(cand.text, lang.language):
+                continue  # "Initially, the airline …", "Current finance chief …": a word opening the sentence
             if kind is EntityKind.ORGANIZATION and lang.language == "de" and n_words == 1 and not rule.common_words \
                     and german_word_class(cand.tokens[0].text) == "common" and not _outlet_compound(cand.text, lang):
                 continue  # "kauft Batterien": a common noun where a company could stand
             out[a] = NameHit(a, b, text[a:b], kind, rule.id)
     return list(out.values())
+
+
+def _opens_unnamed(text: str, sentence: Sentence, cand: Candidate) -> bool:
+    """The candidate opens its sentence, and the article never capitalizes it inside one."""
+    if text[sentence.start:cand.start].strip(" \"'„“”‘’([-–—"):
+        return False
+    return not re.search(rf"[\w,;] {re.escape(cand.text)}(?![\w])", text)
 
 
 def _outlet_compound(word: str, lang: LanguageRules) -> bool:

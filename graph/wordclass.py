@@ -24,6 +24,10 @@ KNOWN_WORD = -2.15
 # Or a total log-probability above which a short word is known: "Amt" -9.1, "Trotz" -11.8;
 # unseen names score lower ("Wendel" -13.6, "Kontora" -21.3).
 KNOWN_SHORT_WORD = -12.0
+# Or, for a word whose best reading is no noun at all (an adverb, an adjective, a pronoun),
+# a log-probability per letter above this: "Nur" -3.7, "Übrig" -3.2; names the model has not
+# seen read best as nouns ("Brandara" NE, "Korvane" NN).
+KNOWN_OTHER_WORD = -3.8
 # How far, per letter, a proper-name reading must beat a common-noun one: loanwords
 # ("Investment", "Catering") score both about the same.
 NAME_MARGIN = 0.1
@@ -50,5 +54,33 @@ def german_word_class(word: str) -> Literal["name", "common", "unknown"]:
         if noun is None or (best - noun) / length >= NAME_MARGIN:
             return "name"
         return "unknown"
+    if not best_tag.startswith(("NN", "NE")) and best / length >= KNOWN_OTHER_WORD:
+        return "common"  # an adverb, adjective or pronoun opening a sentence: "Später", "Kaum", "Jeder"
     # short words score low per letter though the model knows them ("Amt", "Trotz")
     return "common" if best / length >= KNOWN_WORD or best >= KNOWN_SHORT_WORD else "unknown"
+
+
+@lru_cache(maxsize=2)
+def _tagger(language: str):
+    from HanTa import HanoverTagger
+
+    return HanoverTagger.HanoverTagger({"en": "morphmodel_en.pgz", "nl": "morphmodel_dutch.pgz"}[language])
+
+
+# The English and Dutch models score a word they know above this ("initially" -10.6, "current"
+# -9.4, "huidige" -8.6) and one they have never seen far below (about -33, "brackwater", "korvane").
+KNOWN_EN_NL_WORD = -20.0
+# the tags of the English and Dutch models for nouns and names, which a company's name may read as
+_NOUN_TAGS = ("NN", "NP", "N(")
+
+
+@lru_cache(maxsize=1 << 14)
+def is_function_word(word: str, language: str) -> bool:
+    """Whether an English or Dutch word, in lower case, reads best as no noun at all (an adverb,
+    adjective, determiner, preposition or verb) and is well known as such: "initially", "current",
+    "centraal". Only asked of a capitalized word that opens a sentence and nothing else names."""
+    readings = _tagger(language).tag_word(word.lower())
+    if not readings:
+        return False
+    tag, score = readings[0]
+    return not tag.startswith(_NOUN_TAGS) and score >= KNOWN_EN_NL_WORD

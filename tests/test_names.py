@@ -216,3 +216,11 @@ def test_a_town_named_by_nothing_but_capitals_is_no_company(extract_text):
     assert not any(name in ("Rochester", "Surat") for name, _ in names(ex))
     ex = extract_text("Der Zulieferer Brandara beschäftigt in Nürnberg rund 400 Menschen.", "de")
     assert not any(name == "Nürnberg" for name, _ in names(ex))
+
+
+def test_an_adverb_opening_a_sentence_is_no_company(extract_text):
+    ex = extract_text("Initially, the airline partners will place their codes on each other's flights.", "en")
+    assert not any(name == "Initially" for name, _ in names(ex))
+    ex = extract_text("Brandara hat neue Investoren gefunden. Später stieg auch Korvane Capital ein. "
+                      "Kaum ein Anleger hatte damit gerechnet.", "de")
+    assert not any(name in ("Später", "Kaum") for name, _ in names(ex))
