@@ -254,6 +254,12 @@ ROWS = [
     ("nl.rel.geleid_door", "fresh",
      "Het softwarebedrijf Brandara wordt sinds 2019 geleid door topvrouw Femke Bos.",
      {"membership femke-bos brandara head"}),
+    ("nl.rel.takes_stake_any_order", "fresh",
+     "En dat Brandara een belang neemt in flitsbezorgdienst Korvane, werd gisteren bekend.",
+     {"investment brandara korvane"}),
+    ("nl.rel.takes_stake_any_order", "fresh",
+     "De winkelgroep Holtkamp koopt een minderheidsbelang van de Gentse start-up Velora.",
+     {"investment holtkamp velora"}),
     ("nl.rel.haalt_op", "fresh",
      "Zonne-autofabrikant Velthoven Mobility heeft 30 miljoen euro aan investeringen binnengehaald.",
      {"fundingRound velthoven-mobility "}),
@@ -948,6 +954,10 @@ ROWS = [
 ]
 
 MUST_NOT = [
+    # working with someone else together is no partnership of the two
+    ("De supermarktketens Brandara en Holtkamp intensiveren hun samenwerking met bezorgdiensten.", "partnerOf"),
+    # a stake sold is no stake taken
+    ("De winkelgroep Holtkamp verkoopt zijn belang in Korvane.", "investment"),
     # a suit without a plaintiff named is no claim (and used to build a claim with no subject)
     ("Tegen transportbedrijf Verhoef Logistiek loopt inmiddels een massaclaim; er is ook een klacht tegen Brandara.", "sued"),
     # an age is not a date
