@@ -678,8 +678,8 @@ def _by_context(article: Article, sentence: Sentence, lang: LanguageRules, menti
             if not rule.min_words <= n_words <= rule.max_words:
                 continue
             kind = EntityKind.PERSON if rule.kind == "person" else EntityKind.ORGANIZATION
-            if n_words == 1 and lang.language in ("en", "nl") and _opens_unnamed(text, sentence, cand) \
-                    and is_function_word(cand.text, lang.language):
+            if n_words == 1 and lang.language == "en" and _opens_unnamed(text, sentence, cand) \
+                    and is_function_word(cand.text):
                 continue  # "Initially, the airline …", "Current finance chief …": a word opening the sentence
             if kind is EntityKind.ORGANIZATION and lang.language == "de" and n_words == 1 and not rule.common_words \
                     and german_word_class(cand.tokens[0].text) == "common" and not _outlet_compound(cand.text, lang):
