@@ -224,3 +224,10 @@ def test_an_adverb_opening_a_sentence_is_no_company(extract_text):
     ex = extract_text("Brandara hat neue Investoren gefunden. Später stieg auch Korvane Capital ein. "
                       "Kaum ein Anleger hatte damit gerechnet.", "de")
     assert not any(name in ("Später", "Kaum") for name, _ in names(ex))
+
+
+def test_a_dutch_financial_chief_is_the_cfo(extract_text):
+    ex = extract_text("Het softwarebedrijf Brandara zoekt een opvolger. De huidige financiële topman, "
+                      "Pieter de Ruiter, verlaat Brandara per 1 maart.", "nl")
+    assert "membership pieter-de-ruiter brandara chief-financial-officer" in asserted(ex) | {
+        f for c in ex.claims for f in facts(c)}
