@@ -59,6 +59,10 @@ class Candidate:
     hint: str | None = None  # "org" when a compound head vouches for it
 
 
+_CURRENCY_NAMES = frozenset({"Dollar", "Euro", "Pound", "Yen", "Franc", "Peso"})
+_FOLLOWING_WORDS = re.compile(r"(?: [A-ZÄÖÜ](?:[\w&.-]*[\w&])?){1,3}(?![\w-])")
+
+
 def _capitalized(word: str) -> bool:
     if "-" in word and word.rsplit("-", 1)[1][:1].islower():
         return False  # "ASE-listed", "Berlin-based": an adjective, not a name
@@ -143,7 +147,7 @@ class _SentenceNames:
                 continue
             if _capitalized(word) and (word not in self.notname or word.lower() in self.particles or run and not pending and (
                     word in self.legal or word + "." in self.legal or self._before_legal_form(tok)
-                    or word in self.lists.places)) and (
+                    or word in self.lists.places) or self._currency_in_name(tokens, i)) and (
                     self.title_words is None or word in self.title_words or _ACRONYM.fullmatch(word)
                     or word in self.lists.given or word in self.legal or word in self.heads):
                 if pending:
@@ -196,6 +200,14 @@ class _SentenceNames:
         m = _TOKEN.match(self.text, tok.end + 1) if self.text[tok.end:tok.end + 1] == " " else None
         return bool(m) and (m.group(0) in self.legal or m.group(0) + "." in self.legal)
 
+    def _currency_in_name(self, tokens: list[_Token], i: int) -> bool:
+        """A currency's name inside a company's, before another capitalized word that may be a
+        name: "Dollar Tree", "Family Dollar Stores" (alone it is no name: "the Dollar fell")."""
+        if tokens[i].text not in _CURRENCY_NAMES or i + 1 >= len(tokens):
+            return False
+        nxt = tokens[i + 1]
+        return self.text[tokens[i].end:nxt.start] == " " and _capitalized(nxt.text) and nxt.text not in self.notname
+
     def _middle_initial(self, run: list[_Token], gap: str) -> bool:
         """An initial between a given and a family name: "Sebastian C. Schulte"."""
         return gap == ". " and len(run) == 2 and run[0].text in self.lists.given \
@@ -238,11 +250,21 @@ class _SentenceNames:
                 if m.group(0) in self.heads and regex is not self.lang.cues["role_word"] and prev \
                         and not self.stop_regex.fullmatch(prev.group(1)) and prev.group(1) not in self.notname:
                     continue  # "Austrian Airlines": a head word ending a name, though alone it describes
+                if regex is self.lang.cues["frame_noun"] and self._opens_company_name(m.end(), end):
+                    continue  # "Allianz Capital Partners": a noun of the relation frames opening a company's name
                 if self.lang.language != "de" and m.group(0)[:1].isupper() and regex is not self.lang.cues["role_word"] \
                         and self.text[max(start, m.start() - 2):m.start()].strip() not in ("", ".", "!", "?", ":", "\"", "„", "“"):
                     continue  # Dutch and English write descriptions in lower case: "Westerbank" is a name
                 spans.append((m.start(), m.end()))
         return sorted(spans)
+
+    def _opens_company_name(self, pos: int, end: int) -> bool:
+        """Capitalized words follow up to an organization head or a legal form: "… Capital Partners"."""
+        m = _FOLLOWING_WORDS.match(self.text, pos, end)
+        if not m:
+            return False
+        last = m.group(0).split()[-1]
+        return last in self.heads or last in self.legal
 
     @staticmethod
     def _inside(tok: _Token, spans) -> bool:

@@ -231,3 +231,18 @@ def test_a_dutch_financial_chief_is_the_cfo(extract_text):
                       "Pieter de Ruiter, verlaat Brandara per 1 maart.", "nl")
     assert "membership pieter-de-ruiter brandara chief-financial-officer" in asserted(ex) | {
         f for c in ex.claims for f in facts(c)}
+
+
+def test_a_frame_noun_may_open_a_company_name(extract_text):
+    # "Allianz" is also German for alliance: before a name ending in a head word it is part of the name
+    ex = extract_text("Der Versicherer Korvane kauft die Mehrheit an der Allianz Logistik Holding.", "de")
+    assert ("Allianz Logistik Holding", "organization") in names(ex)
+    ex = extract_text("Die Allianz der Autobauer Korvane und Brandara AG bröckelt.", "de")
+    assert not any(name.startswith("Allianz") for name, _ in names(ex))
+
+
+def test_a_currency_may_be_part_of_a_company_name(extract_text):
+    ex = extract_text("Discount chain Dollar Harbor said it would buy rival Family Dollar Outlets for $2 billion.", "en")
+    assert {("Dollar Harbor", "organization"), ("Family Dollar Outlets", "organization")} <= names(ex)
+    ex = extract_text("The Dollar fell against the Euro on Monday.", "en")
+    assert not names(ex)
