@@ -187,6 +187,15 @@ class _SentenceNames:
         """A German adjective of a place before a name: "die Münchner Thalberg-Einheit"."""
         return self.lang.language == "de" and word.endswith("er") and german_word_class(word) == "common"
 
+    def _town_adjective(self, word: str) -> bool:
+        """A German adjective made of a town's or country's name: "Frankfurter", "Münchner", "Bremer"."""
+        if self.lang.language != "de" or not word.endswith("er") or len(word) < 5 or word in self.lists.given \
+                or word in self.lists.family:
+            return False  # "Walter", "Peter", "Fischer": names that end like one
+        places = self.lists.places
+        towns = self.lists.towns
+        return any(stem in places or stem in towns for stem in (word[:-2], word[:-2] + "en", word[:-3] + "en"))
+
     def _german_genitive(self, last: _Token) -> bool:
         """A family name in the German genitive: ends in s and a common noun follows ("Rehfelds Posten")."""
         word = last.text
@@ -322,6 +331,12 @@ class _SentenceNames:
             rest = [t.text for t in run[1:]]
             if not rest or not (rest[-1] in self.heads or self._legal_form_start(self._candidate(run)) is not None):
                 run = run[1:]
+        # "die Frankfurter Mainova": a German adjective of a place before a name is not part of it,
+        # unless the name needs it ("Berliner Volksbank", "Hamburger Sparkasse AG")
+        if len(run) > 1 and self._town_adjective(run[0].text) and run[-1].text not in self.heads \
+                and not self.lang.cues["org_description"].fullmatch(run[-1].text) \
+                and self._legal_form_start(self._candidate(run)) is None:
+            run = run[1:]
         while run and run[-1].text in self.particles | {"&", "+", "of"}:
             run = run[:-1]
         # "Tobias Rehfelds Posten": a German common noun after a person's name is not part of it

@@ -246,3 +246,14 @@ def test_a_currency_may_be_part_of_a_company_name(extract_text):
     assert {("Dollar Harbor", "organization"), ("Family Dollar Outlets", "organization")} <= names(ex)
     ex = extract_text("The Dollar fell against the Euro on Monday.", "en")
     assert not names(ex)
+
+
+def test_a_german_town_adjective_is_not_part_of_the_name(extract_text):
+    ex = extract_text("Der Kölner Versicherer Brandara übernimmt die Düsseldorfer Velora.", "de")
+    assert {("Brandara", "organization"), ("Velora", "organization")} <= names(ex)
+    # a name that needs its adjective keeps it
+    ex = extract_text("Die Hamburger Sparkasse AG erhöht die Zinsen.", "de")
+    assert ("Hamburger Sparkasse", "organization") in names(ex)
+    # a title ending in -er is no town's adjective
+    ex = extract_text("Finanzminister Thomas Ostrowski sitzt im Aufsichtsrat von Brandara.", "de")
+    assert ("Thomas Ostrowski", "person") in names(ex)
