@@ -75,7 +75,7 @@ def load_name_lists() -> NameLists:
             provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
         except ImportError:
             continue
-        for attribute in ("countries", "states", "cities"):
+        for attribute in ("countries", "states", "cities", "provinces", "counties"):
             places |= _names(provider, attribute) | {p for p in getattr(provider, attribute, ()) if " " in p}
     for locale in LOCALES:
         try:

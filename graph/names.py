@@ -59,6 +59,8 @@ class Candidate:
     hint: str | None = None  # "org" when a compound head vouches for it
 
 
+_REGION = re.compile(r"(?:(?:North|South|East|West|Northern|Southern|Eastern|Western|Central|Nord|Süd|Ost|Mittel|"
+                     r"Noord|Zuid|Oost|Midden)[- ]?)?(.+?)(?: (?:County|Province|Region|State))?")
 _CURRENCY_NAMES = frozenset({"Dollar", "Euro", "Pound", "Yen", "Franc", "Peso"})
 _FOLLOWING_WORDS = re.compile(r"(?: [A-ZÄÖÜ](?:[\w&.-]*[\w&])?){1,3}(?![\w-])")
 
@@ -506,6 +508,9 @@ class _SentenceNames:
             return None  # an abbreviation the shape rules did not take is a common one ("AI", "US")
         if cand.text in self.lists.towns:
             return None  # "in Nürnberg", "near Rochester": nothing but capitals says it is not the town
+        region = _REGION.fullmatch(cand.text)
+        if region and (region.group(1) in self.lists.places or region.group(1) in self.lists.towns):
+            return None  # "North America", "Oost-Europa", "Ontario County": a region of a place
         if len(words) == 1 and words[0] in self.lists.given:
             return None  # "Jordan", "Morgan": a given name alone may be a person's as well as a firm's
         after = re.match(r" \(([^()\s]{2,8})\)", self.text[cand.end:cand.end + 12])

@@ -257,3 +257,10 @@ def test_a_german_town_adjective_is_not_part_of_the_name(extract_text):
     # a title ending in -er is no town's adjective
     ex = extract_text("Finanzminister Thomas Ostrowski sitzt im Aufsichtsrat von Brandara.", "de")
     assert ("Thomas Ostrowski", "person") in names(ex)
+
+
+def test_a_region_of_a_place_is_no_company(extract_text):
+    ex = extract_text("Brandara Group sells its pumps across North America and in Ontario County.", "en")
+    assert not any(name in ("North America", "Ontario County") for name, _ in names(ex))
+    ex = extract_text("Het Helmondse bedrijf Velora bouwt een fabriek in Noord-Brabant en verkoopt in Oost-Europa.", "nl")
+    assert not any(name in ("Noord-Brabant", "Oost-Europa") for name, _ in names(ex))
