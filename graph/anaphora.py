@@ -74,9 +74,10 @@ def resolve_anaphora(article: Article, sentences: list[Sentence], mentions: list
 
 
 # Possessive determiners of the three languages: a company named before one and a description
-# after it are two ("Gilead breidt zijn belang in het biotechbedrijf uit": not Gilead itself).
-_POSSESSIVE = re.compile(r"(?<!\w)(?:sein|seine|seinen|seinem|seiner|seines|ihr|ihre|ihren|ihrem|ihrer|ihres|"
-                         r"zijn|haar|hun|its|their)(?!\w)", re.IGNORECASE)
+# after it are two ("Gilead breidt zijn belang in het biotechbedrijf uit": not Gilead itself);
+# extract.py keeps a description after one ("its rival Acme" says how two companies relate).
+POSSESSIVE = re.compile(r"(?<!\w)(?:sein|seine|seinen|seinem|seiner|seines|ihr|ihre|ihren|ihrem|ihrer|ihres|"
+                        r"dessen|deren|zijn|haar|hun|its|their|his|her)(?!\w)", re.IGNORECASE)
 
 
 # punctuation or a conjunction or verb of saying that opens another clause ("Acme said that Roe
@@ -87,7 +88,7 @@ _GENITIVE = ("'s", "’s", "'", "’")
 
 
 def _possessive_between(text: str, start: int, end: int) -> bool:
-    return 0 <= end - start <= 200 and bool(_POSSESSIVE.search(text, start, end))
+    return 0 <= end - start <= 200 and bool(POSSESSIVE.search(text, start, end))
 
 
 def _antecedent(index: int, pos: int, body, inside, kinds, *, fits=None, exclude=None) -> Mention | None:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .anaphora import POSSESSIVE
 from .context import ArticleContext
 from .namelists import load_name_lists
 from .rules import CLOSE, OPEN, LanguageRules, RelationRule, RuleSet
@@ -116,13 +117,11 @@ _TITLED = re.compile(f"^((?:[^\\s,;:{OPEN}]+ ){{0,5}}[^\\s,;:{OPEN}]+)(,) {OPEN}
 
 
 def reduced_sentences(masked: Masked, lang: LanguageRules) -> list[Masked]:
-    """Other readings of a masked sentence for the relation rules: without the descriptions
-    before names, and without the appositions of its subject (`_without_descriptions`,
-    `_without_appositions`). The first reading is the sentence itself."""
-    views = [masked]
-    plain = _without_descriptions(_without_abbreviations(masked), lang, masked.text)
-    if plain is not None:
-        views.append(plain)
+    """The readings of a masked sentence the relation rules run on, each once: the sentence
+    itself; without the descriptions and bracketed abbreviations around names
+    (`_without_descriptions`, `_without_abbreviations`); and of each of these, without the
+    apposition of the subject (`_without_appositions`) and subject first (`_subject_first`)."""
+    views = [masked, _without_descriptions(_without_abbreviations(masked), lang)]
     for view in list(views):
         views.extend(_without_appositions(view, lang))
         inverted = _subject_first(view, lang)
@@ -192,10 +191,9 @@ def _without_abbreviations(masked: Masked) -> Masked:
 
 # "a stake in Canada's Acme", "Deutschlands Acme": a country's genitive before a company's name
 _PLACE_GENITIVE = re.compile(f"(?<![\\w-])([A-ZÄÖÜ][\\w.-]+?)(?:'s|’s|s) (?={OPEN}[OU]\\d)")
-_POSSESSIVE = re.compile(r"(?i)(?<!\w)(?:its|their|his|her|sein\w*|ihr\w*|dessen|deren|zijn|haar|hun)(?!\w)")
 
 
-def _without_descriptions(masked: Masked, lang: LanguageRules, original: str = "") -> Masked | None:
+def _without_descriptions(masked: Masked, lang: LanguageRules) -> Masked:
     """The sentence with the descriptions before companies' names left out: "übernimmt den
     Münchner Autobauer Acme" reads as "übernimmt den Acme".
 
@@ -207,13 +205,10 @@ def _without_descriptions(masked: Masked, lang: LanguageRules, original: str = "
     """
     unit = lang.cues["unit_noun"]
     cuts = [m.span(1) for m in lang.cues["name_description"].finditer(masked.text)
-            if not _POSSESSIVE.search(m.group(1)) and not unit.search(m.group(1))]
+            if not POSSESSIVE.search(m.group(1)) and not unit.search(m.group(1))]
     places = load_name_lists().places
     cuts += [m.span(0) for m in _PLACE_GENITIVE.finditer(masked.text) if m.group(1) in places]
-    cuts.sort()
-    if not cuts:
-        return masked if masked.text != original else None
-    for start, end in reversed(cuts):
+    for start, end in sorted(cuts, reverse=True):
         masked = _without(masked, start, end)
     return masked
 
@@ -314,6 +309,9 @@ def extract_claims(article: Article, sentences: list[Sentence], mentions: list[M
     """
     body = [s for s in sentences if not s.boilerplate]
     masked = [mask_sentence(article, s, _arguments(article, s, mentions, rules[s.language])) for s in body]
+    # the readings of each sentence, with the rules whose words each contains: the same for both passes
+    readings = [[(view, rules[s.language].prefilter("relations").candidates(view.text))
+                 for view in reduced_sentences(m, rules[s.language])] for m, s in zip(masked, body)]
     outlets: set[str] = set()
     claims: dict[tuple, Claim] = {}
     unnamed = [_unresolved_description(article, s, mentions, rules[s.language]) for s in body]
@@ -326,8 +324,7 @@ def extract_claims(article: Article, sentences: list[Sentence], mentions: list[M
             sentence_claims: list[Claim] = []
             implied: set[int] = set()  # claims with an organization read from context
             qualifiers: list[tuple[RelationRule, dict[str, list[Value]]]] = []
-            for view in reduced_sentences(masked[index], lang):
-                runnable = lang.prefilter("relations").candidates(view.text)
+            for view, runnable in readings[index]:
                 for number, rule in enumerate(lang.relations):
                     if number not in runnable or rule.cites is not citing or rule.needs_people > people \
                             or rule.needs_orgs > orgs:
@@ -657,8 +654,8 @@ def parse_quantity(text: str, kind: str, lang: LanguageRules) -> Quantity | None
         return Quantity(value, "count", approximate)
     scale = 1
     # the scale after the number, with or without a space: "8.5 billion", "8.5bn"
-    for word in (tail.split()[:1] if tail[:1] == " " or rest[num_match.end():num_match.end() + 1] == " "
-                 else re.findall(r"^[^\W\d_]+", tail)[:1]):
+    glued = re.match(r"[^\W\d_]+", rest[num_match.end():])
+    for word in [glued.group(0)] if glued else tail.split()[:1]:
         factor = lang.lookup("SCALE", word)
         if factor:
             scale = int(factor)

@@ -9,6 +9,10 @@ def claims_with(extraction, fact):
     return [c for c in extraction.claims if fact in facts(c)]
 
 
+def facts_starting(extraction, prefix):
+    return [f for c in extraction.claims for f in facts(c) if f.startswith(prefix)]
+
+
 def test_a_hedge_marks_the_evidence(extract_text):
     ex = extract_text("Berichten zufolge haben sowohl OpenAI als auch Google begonnen, ihre Abhängigkeit von Nvidia zu reduzieren.", "de")
     (claim,) = claims_with(ex, "reducedRelianceOn openai nvidia")
@@ -135,7 +139,7 @@ def test_a_subject_after_the_verb_is_read_as_the_subject(extract_text):
 def test_a_name_after_a_preposition_is_no_subject_of_the_verb_after_it(extract_text):
     # "Nach Brandara, dem Rivalen von Holtkamp, kauft Korvane …": Brandara buys nothing
     ex = extract_text("Nach Brandara Systems, dem Rivalen von Holtkamp, kauft nun Korvane Capital das Werk in Ulm.", "de")
-    assert not [f for c in ex.claims for f in facts(c) if f.startswith("acquired brandara-systems")]
+    assert not facts_starting(ex, "acquired brandara-systems")
 
 
 def test_an_apposition_after_the_subject_does_not_hide_its_verb(extract_text):
@@ -147,4 +151,4 @@ def test_an_apposition_after_the_subject_does_not_hide_its_verb(extract_text):
 
 def test_an_apposition_after_a_name_that_is_no_subject_stays(extract_text):
     ex = extract_text("Volgens Brandara, de grootste bakker van Brabant, neemt Holtkamp Systems de fabriek over.", "nl")
-    assert not [f for c in ex.claims for f in facts(c) if f.startswith("acquired brandara")]
+    assert not facts_starting(ex, "acquired brandara")

@@ -11,6 +11,10 @@ def names(extraction):
     return {(e.label, e.kind.value) for e in extraction.entities}
 
 
+def labels(extraction):
+    return {e.label for e in extraction.entities}
+
+
 def asserted(extraction):
     return {f for c in extraction.claims
             if assertable(c.evidence.confidence, hedged=c.evidence.hedged, negated=c.evidence.negated,
@@ -178,7 +182,7 @@ def test_a_german_title_before_a_name_is_not_part_of_it(extract_text):
 
 def test_a_places_genitive_is_no_company(extract_text):
     ex = extract_text("Der Finanzinvestor Korvane Capital übernimmt Deutschlands größten Fahrradhersteller Brandara.", "de")
-    assert not any(name == "Deutschlands" for name, _ in names(ex))
+    assert "Deutschlands" not in labels(ex)
 
 
 def test_which_after_a_preposition_does_not_make_a_person_a_company(extract_text):
@@ -189,7 +193,7 @@ def test_which_after_a_preposition_does_not_make_a_person_a_company(extract_text
 def test_a_title_modifier_opening_a_sentence_is_no_company(extract_text):
     ex = extract_text("Current finance chief Gervais Lemaire will go on to lead the group's European operations.", "en")
     assert ("Gervais Lemaire", "person") in names(ex)
-    assert not any(name == "Current" for name, _ in names(ex))
+    assert "Current" not in labels(ex)
 
 
 def test_a_middle_initial_stays_inside_the_name(extract_text):
@@ -213,24 +217,23 @@ def test_a_name_that_says_something_of_it_is_a_company(extract_text):
 
 def test_a_town_named_by_nothing_but_capitals_is_no_company(extract_text):
     ex = extract_text("Brandara Group employs 400 people at its plant near Rochester and another 200 in Surat.", "en")
-    assert not any(name in ("Rochester", "Surat") for name, _ in names(ex))
+    assert not labels(ex) & {"Rochester", "Surat"}
     ex = extract_text("Der Zulieferer Brandara beschäftigt in Nürnberg rund 400 Menschen.", "de")
-    assert not any(name == "Nürnberg" for name, _ in names(ex))
+    assert "Nürnberg" not in labels(ex)
 
 
 def test_an_adverb_opening_a_sentence_is_no_company(extract_text):
     ex = extract_text("Initially, the airline partners will place their codes on each other's flights.", "en")
-    assert not any(name == "Initially" for name, _ in names(ex))
+    assert "Initially" not in labels(ex)
     ex = extract_text("Brandara hat neue Investoren gefunden. Später stieg auch Korvane Capital ein. "
                       "Kaum ein Anleger hatte damit gerechnet.", "de")
-    assert not any(name in ("Später", "Kaum") for name, _ in names(ex))
+    assert not labels(ex) & {"Später", "Kaum"}
 
 
 def test_a_dutch_financial_chief_is_the_cfo(extract_text):
     ex = extract_text("Het softwarebedrijf Brandara zoekt een opvolger. De huidige financiële topman, "
                       "Pieter de Ruiter, verlaat Brandara per 1 maart.", "nl")
-    assert "membership pieter-de-ruiter brandara chief-financial-officer" in asserted(ex) | {
-        f for c in ex.claims for f in facts(c)}
+    assert any("membership pieter-de-ruiter brandara chief-financial-officer" in facts(c) for c in ex.claims)
 
 
 def test_a_frame_noun_may_open_a_company_name(extract_text):
@@ -261,6 +264,6 @@ def test_a_german_town_adjective_is_not_part_of_the_name(extract_text):
 
 def test_a_region_of_a_place_is_no_company(extract_text):
     ex = extract_text("Brandara Group sells its pumps across North America and in Ontario County.", "en")
-    assert not any(name in ("North America", "Ontario County") for name, _ in names(ex))
+    assert not labels(ex) & {"North America", "Ontario County"}
     ex = extract_text("Het Helmondse bedrijf Velora bouwt een fabriek in Noord-Brabant en verkoopt in Oost-Europa.", "nl")
-    assert not any(name in ("Noord-Brabant", "Oost-Europa") for name, _ in names(ex))
+    assert not labels(ex) & {"Noord-Brabant", "Oost-Europa"}
