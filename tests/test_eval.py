@@ -199,6 +199,11 @@ COMMON_WORDS = {
     "TSX": "a stock exchange in the ticker pattern (TSX: ABC)",
     "ASX": "a stock exchange in the ticker pattern (ASX: ABC), there before the probe set named it",
     "Telekom": "German for telecom, a head word of telephone companies (Magyar Telekom)",
+    # there before the second probe set named them
+    "Associated Press": "a news agency the registry knew as an outlet (c264ef6) before probe2 named it",
+    "Volksbank": "German for people's bank, a head word of cooperative banks (Berliner Volksbank)",
+    "Court": "an English head word of courts (Court of Appeal)",
+    "Commissie": "Dutch for commission, a head word of authorities (Europese Commissie)",
 }
 
 
