@@ -79,6 +79,28 @@ def _capitalized(word: str) -> bool:
 _FAMILY_PARTICLES = frozenset({"Van", "Von", "Ter", "Ten", "Vander", "Vanden"})
 
 
+def _cut_word_end(text: str) -> int:
+    """Where a text cut off inside a word ends, else -1.
+
+    An excerpt or a teaser stops at a length, inside a word ("… an der Spitze
+    des Dax-K"), and that piece of a word is never a name. Only a long text
+    whose last paragraph is prose stopping without a full stop is taken for
+    one: a headline alone, a short last line ("Source: BBC News") and a credit
+    ("© SZ / Reuters", "Reporting by …; Editing by …") end on whole names.
+    """
+    end = len(text.rstrip())
+    start = text.rfind("\n", 0, end) + 1
+    last = text[start:end]
+    if end < _CUT_TEXT_LENGTH or not start or not text[end - 1].isalnum() or len(last.split()) < 6 \
+            or any(mark in last for mark in _CREDIT_MARKS):
+        return -1
+    return end
+
+
+_CUT_TEXT_LENGTH = 1000
+_CREDIT_MARKS = ("©", "/", ":", ";", "|")
+
+
 class _SentenceNames:
     """Candidates of one sentence and the decisions about them."""
 
@@ -90,6 +112,7 @@ class _SentenceNames:
         self.title_words = title_words
         self.text = article.text
         self.blocked = blocked
+        self.cut_at = _cut_word_end(self.text)
         w = lang.words
         self.notname = w.get("NOTNAME", set())
         self.heads = w.get("ORGHEAD", set())
@@ -115,6 +138,9 @@ class _SentenceNames:
             pending.clear()
 
         for i, tok in enumerate(tokens):
+            if tok.end == self.cut_at:
+                close()
+                continue
             gap = text[tokens[i - 1].end:tok.start] if i else ""
             word = tok.text
             if word.endswith(_GENITIVE):

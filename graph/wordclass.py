@@ -44,6 +44,15 @@ def _german_tagger():
 def german_word_class(word: str) -> Literal["name", "common", "unknown"]:
     """"name" when the model reads the capitalized word as a proper name, "common" when it knows
     it as a common word, "unknown" when it can say neither (a name it has never seen, mostly)."""
+    found = _word_class(word)
+    if found != "common" and "ss" in word:
+        # the model learned German before the 1996 spelling reform: "Einfluss" it knows as "Einfluß"
+        if _word_class(word.replace("ss", "ß")) == "common":
+            return "common"
+    return found
+
+
+def _word_class(word: str) -> Literal["name", "common", "unknown"]:
     readings = _german_tagger().tag_word(word)
     if not readings:
         return "unknown"

@@ -267,3 +267,29 @@ def test_a_region_of_a_place_is_no_company(extract_text):
     assert not labels(ex) & {"North America", "Ontario County"}
     ex = extract_text("Het Helmondse bedrijf Velora bouwt een fabriek in Noord-Brabant en verkoopt in Oost-Europa.", "nl")
     assert not labels(ex) & {"Noord-Brabant", "Oost-Europa"}
+
+
+def test_a_text_cut_inside_a_word_ends_on_no_name(extract_text):
+    # an excerpt stops mid-word after a length: the capitalized piece at its end is no company
+    german = ("Die Brandara AG baut in diesem Jahr 200 Stellen ab. Betroffen sind vor allem die Werke im Süden, "
+              "wo der Zulieferer seit Monaten weniger Aufträge erhält. Der Betriebsrat kritisierte die Pläne scharf "
+              "und kündigte Widerstand an. ") * 5
+    ex = extract_text(german + "\nDer Vorstand um Chef Tobias Renner verweist dabei auf die schwache Nachfrage aus der Autoindus", "de")
+    assert "Brandara" in labels(ex) and "Autoindus" not in labels(ex)
+    english = ("Velora Holdings said on Tuesday it would cut 300 jobs after a weak year in its packaging unit. "
+               "The company has struggled since demand from food makers fell, and its shares have lost a third "
+               "of their value this year. ") * 5
+    ex = extract_text(english + "\nThe cuts will fall mostly on its plants in the north, chief executive Mark Ellery told Fin", "en")
+    assert "Velora Holdings" in labels(ex) and "Fin" not in labels(ex)
+    # a headline alone, and a credit closing a long text, end on whole names
+    ex = extract_text("Kestrel Advisors hires Jane Roeburn from Halloway Bank", "en")
+    assert "Halloway Bank" in labels(ex)
+    ex = extract_text(english + "\nReporting by Tom Hale and Anna Brennet in London; editing by Mark Ellery", "en")
+    assert ("Mark Ellery", "person") in names(ex)
+
+
+def test_the_german_word_model_knows_words_in_the_reformed_spelling():
+    # the model learned German before 1996: "Einfluss" it knows as "Einfluß"
+    assert german_word_class("Einfluss") == "common"
+    assert german_word_class("Zuschuss") == "common"
+    assert german_word_class("Lumarion") != "common"
