@@ -77,6 +77,14 @@ def load_name_lists() -> NameLists:
             continue
         for attribute in ("countries", "states", "cities", "provinces", "counties"):
             places |= _names(provider, attribute) | {p for p in getattr(provider, attribute, ()) if " " in p}
+    # the states and provinces of other countries that write English ("Queensland", "Ontario")
+    for locale in ("en_AU", "en_CA", "en_IN"):
+        try:
+            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        except ImportError:
+            continue
+        for attribute in ("states", "provinces"):
+            places |= _names(provider, attribute) | {p for p in getattr(provider, attribute, ()) if " " in p}
     for locale in LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider

@@ -246,9 +246,10 @@ class _SentenceNames:
         return self.text[tokens[i].end:nxt.start] == " " and _capitalized(nxt.text) and nxt.text not in self.notname
 
     def _middle_initial(self, run: list[_Token], gap: str) -> bool:
-        """An initial between a given and a family name: "Sebastian C. Schulte"."""
-        return gap == ". " and len(run) == 2 and run[0].text in self.lists.given \
-            and len(run[1].text) == 1 and run[1].text.isupper()
+        """An initial between a given and a family name: "Sebastian C. Schulte", also after a
+        German title the run began with ("Vorstände Gerhard K. Girner")."""
+        return gap == ". " and len(run) >= 2 and run[-2].text in self.lists.given \
+            and len(run[-1].text) == 1 and run[-1].text.isupper()
 
     def _connects(self, run: list[_Token], word: str) -> bool:
         """A lower-case word inside a name: a particle after given names ("Jan de Vries",
@@ -352,8 +353,11 @@ class _SentenceNames:
         # "Franse krant", "Norwegian company Equinor": a nationality before a name is not
         # part of it, unless the name needs it ("British Airways", "Deutsche Bank")
         nationality = self.lang.words.get("NATIONALITY", ())
-        if len(run) > 1 and self.lang.language == "nl" and run[0].text.endswith(("se", "sche")) and len(run[0].text) > 5 \
-                and run[0].text not in self.heads and run[0].text not in self.lists.given and run[1].text[:1].isupper():
+        # (but an adjective and a head word alone are one name: "Europese Commissie"; and "-sche",
+        # the old spelling, is a name's: "De Nederlandsche Bank", "Deutsche Telekom")
+        if len(run) > 1 and self.lang.language == "nl" and run[0].text.endswith("se") and len(run[0].text) > 5 \
+                and run[0].text not in self.heads and run[0].text not in self.lists.given and run[1].text[:1].isupper() \
+                and not (len(run) == 2 and run[1].text in self.heads):
             run = run[1:]  # "het Duitse Tekla Systems", "het Brabantse Vanderlande": an adjective of a place
         if run and run[0].text in nationality:
             rest = [t.text for t in run[1:]]
@@ -606,7 +610,74 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
         hits.extend(decided)
         leftover.extend((finder, c) for c in undecided)
     hits.extend(_bare_names(leftover, {h.text for h in hits} | {m.text for m in mentions}))
-    return [_without_title(h, lists, rules) for h in hits]
+    hits.extend(_listed_beside_names(article, leftover, hits, mentions, lists))
+    return _named_after_parent(article, [_without_title(h, lists, rules) for h in hits], mentions, rules)
+
+
+def _listed_beside_names(article: Article, leftover: list[tuple[_SentenceNames, Candidate]],
+                         hits: list[NameHit], mentions: list[Mention], lists: NameLists) -> list[NameHit]:
+    """What the bare names' pass left, when it stands in a list with a name that pass found:
+    "Partner sind Genmab, Lilly, Sanofi und Pfizer" (a given name, a last item after "und").
+
+    The list rules ("Acme und Beta") ran before the bare names were known;
+    they run once more, for the candidates of sentences that pass added to.
+    Places stay places.
+    """
+    taken = {h.start for h in hits}
+    bare = {h.start for h in hits if h.rule.endswith(".bare")}
+    sentences: dict[int, tuple[_SentenceNames, list[Candidate]]] = {}
+    for finder, cand in leftover:
+        if cand.start not in taken and cand.text not in lists.places and cand.text not in lists.towns:
+            sentences.setdefault(finder.sentence.start, (finder, []))[1].append(cand)
+    out: list[NameHit] = []
+    for finder, cands in sentences.values():
+        s = finder.sentence
+        decided = [h for h in hits if s.start <= h.start < s.end]
+        if not any(h.start in bare for h in decided):
+            continue
+        listing = [r for r in finder.lang.names if r.id.endswith((".org_and_org", ".org_before_org"))]
+        inside = [m for m in mentions if s.start <= m.start and m.end <= s.end]
+        for _ in range(3):  # a list is decided from its known end, one neighbour at a time
+            found = _by_context(article, s, finder.lang, inside, decided, cands, listing)
+            if not found:
+                break
+            out.extend(found)
+            decided.extend(found)
+            starts = {h.start for h in found}
+            cands = [c for c in cands if c.start not in starts]
+    return out
+
+
+def _named_after_parent(article: Article, hits: list[NameHit], mentions: list[Mention],
+                        rules: RuleSet) -> list[NameHit]:
+    """A known company's name and a head word after it as one name: "Google Ventures", "Acme
+    Research" (a unit), not the company and a bare "Ventures".
+
+    The registry finds the company's name first, and the name finder then sees
+    only the head word. A head that names the company itself ("Acme Group",
+    "Acme Holding", a legal form) is left to the registry's name.
+    """
+    text = article.text
+    by_start = {h.start: h for h in hits}
+    out = list(hits)
+    for m in mentions:
+        hit = by_start.get(m.end + 1)
+        if m.kind is EntityKind.PERSON or hit is None or hit.kind is EntityKind.PERSON \
+                or text[m.end:m.end + 1] != " " or hit.rule.split(".", 1)[0] not in rules.languages:
+            continue
+        words = rules[hit.rule.split(".", 1)[0]].words
+        last = hit.text.split()[-1]
+        if hit.text in words.get("GROUPHEAD", set()) | words.get("LEGALFORM", set()):
+            out.remove(hit)  # "Google Group": the company's own name, not a company called "Group"
+            continue
+        if len(hit.text.split()) > 3 or last not in words.get("UNITHEAD", set()) | words.get("ORGHEAD", set()) \
+                or last in words.get("GROUPHEAD", set()) or last in words.get("LEGALFORM", set()):
+            continue
+        kind = EntityKind.UNIT if last in words.get("UNITHEAD", set()) else EntityKind.ORGANIZATION
+        out.remove(hit)
+        out.append(NameHit(m.start, hit.end, text[m.start:hit.end], kind,
+                           f"{hit.rule.split('.', 1)[0]}.name.shape.parent_head"))
+    return out
 
 
 def _without_title(hit: NameHit, lists: NameLists, rules: RuleSet) -> NameHit:
@@ -750,7 +821,8 @@ def _by_context(article: Article, sentence: Sentence, lang: LanguageRules, menti
                     and is_function_word(cand.text):
                 continue  # "Initially, the airline …", "Current finance chief …": a word opening the sentence
             if kind is EntityKind.ORGANIZATION and lang.language == "de" and n_words == 1 and not rule.common_words \
-                    and german_word_class(cand.tokens[0].text) == "common" and not _outlet_compound(cand.text, lang):
+                    and german_word_class(cand.tokens[0].text, inside=bool(text[sentence.start:cand.start].strip())) == "common" \
+                    and not _outlet_compound(cand.text, lang):
                 continue  # "kauft Batterien": a common noun where a company could stand
             out[a] = NameHit(a, b, text[a:b], kind, rule.id)
     return list(out.values())

@@ -41,18 +41,23 @@ def _german_tagger():
 
 
 @lru_cache(maxsize=1 << 16)
-def german_word_class(word: str) -> Literal["name", "common", "unknown"]:
+def german_word_class(word: str, *, inside: bool = False) -> Literal["name", "common", "unknown"]:
     """"name" when the model reads the capitalized word as a proper name, "common" when it knows
-    it as a common word, "unknown" when it can say neither (a name it has never seen, mostly)."""
-    found = _word_class(word)
+    it as a common word, "unknown" when it can say neither (a name it has never seen, mostly).
+
+    `inside`: the word stands inside a sentence, where German capitalizes nouns and names
+    only; a word that reads best as a verb or an adverb is then a name spelled like one
+    ("Roche", "Bose"), not a common word.
+    """
+    found = _word_class(word, inside)
     if found != "common" and "ss" in word:
         # the model learned German before the 1996 spelling reform: "Einfluss" it knows as "Einfluß"
-        if _word_class(word.replace("ss", "ß")) == "common":
+        if _word_class(word.replace("ss", "ß"), inside) == "common":
             return "common"
     return found
 
 
-def _word_class(word: str) -> Literal["name", "common", "unknown"]:
+def _word_class(word: str, inside: bool) -> Literal["name", "common", "unknown"]:
     readings = _german_tagger().tag_word(word)
     if not readings:
         return "unknown"
@@ -63,8 +68,11 @@ def _word_class(word: str) -> Literal["name", "common", "unknown"]:
         if noun is None or (best - noun) / length >= NAME_MARGIN:
             return "name"
         return "unknown"
-    if not best_tag.startswith(("NN", "NE")) and best / length >= KNOWN_OTHER_WORD:
-        return "common"  # an adverb, adjective or pronoun opening a sentence: "Später", "Kaum", "Jeder"
+    if not best_tag.startswith(("NN", "NE")):
+        if inside:
+            return "unknown"
+        if best / length >= KNOWN_OTHER_WORD:
+            return "common"  # an adverb, adjective or pronoun opening a sentence: "Später", "Kaum", "Jeder"
     # short words score low per letter though the model knows them ("Amt", "Trotz")
     return "common" if best / length >= KNOWN_WORD or best >= KNOWN_SHORT_WORD else "unknown"
 

@@ -293,3 +293,39 @@ def test_the_german_word_model_knows_words_in_the_reformed_spelling():
     assert german_word_class("Einfluss") == "common"
     assert german_word_class("Zuschuss") == "common"
     assert german_word_class("Lumarion") != "common"
+
+
+def test_a_known_company_and_a_head_word_after_it_are_one_name(extract_text):
+    # the registry knows the company; the arm named after it is a name of its own
+    ex = extract_text("The round was led by OpenAI Ventures and Brandara Capital.", "en")
+    assert "OpenAI Ventures" in labels(ex) and "Ventures" not in labels(ex)
+    ex = extract_text("Researchers at Meta Research published the model.", "en")
+    assert ("Meta Research", "unit") in names(ex)
+    # a head that names the company itself is no company of its own
+    ex = extract_text("Analysts at Google Group said the deal made sense.", "en")
+    assert "Group" not in labels(ex)
+
+
+def test_a_dutch_adjective_before_a_head_word_alone_is_part_of_the_name(extract_text):
+    ex = extract_text("Velmora krijgt steun van de Europese Commissie en van Deutsche Brandara.", "nl")
+    assert {"Europese Commissie", "Deutsche Brandara"} <= labels(ex)
+    # before a name of its own, the adjective describes it
+    ex = extract_text("Het Duitse Brandara Systems koopt het Brabantse Velmora.", "nl")
+    assert {"Brandara Systems", "Velmora"} <= labels(ex)
+
+
+def test_a_name_listed_beside_bare_names_is_a_company_too(extract_text):
+    ex = extract_text("Zu den Kunden des Startups zählen Brandara, Velmora, Quentix und Lumarion.", "de")
+    assert {"Brandara", "Velmora", "Quentix", "Lumarion"} <= labels(ex)
+    # German writes only nouns and names in capitals inside a sentence: a word that reads
+    # best as a verb is a name there
+    ex = extract_text("Zu den Partnern zählen Brandara, Velmora, Roche und Quentix.", "de")
+    assert "Roche" in labels(ex)
+    # a place in the list stays a place
+    ex = extract_text("The cuts fall on its offices in Brandara, Velmora, Queensland and Ontario.", "en")
+    assert not labels(ex) & {"Queensland", "Ontario"}
+
+
+def test_a_middle_initial_after_a_title_stays_in_the_name(extract_text):
+    ex = extract_text("Angeklagt sind die früheren Vorstände Gerhard K. Velmorin und Tobias Renner.", "de")
+    assert ("Gerhard K. Velmorin", "person") in names(ex)
