@@ -118,10 +118,10 @@ _TITLED = re.compile(f"^((?:[^\\s,;:{OPEN}]+ ){{0,5}}[^\\s,;:{OPEN}]+)(,) {OPEN}
 
 def reduced_sentences(masked: Masked, lang: LanguageRules) -> list[Masked]:
     """The readings of a masked sentence the relation rules run on, each once: the sentence
-    itself; without the descriptions and bracketed abbreviations around names
-    (`_without_descriptions`, `_without_abbreviations`); and of each of these, without the
+    itself; without the descriptions, bracketed abbreviations and quotation marks around names
+    (`_without_descriptions`, `_without_abbreviations`, `_without_quotes`); and of each of these, without the
     apposition of the subject (`_without_appositions`) and subject first (`_subject_first`)."""
-    views = [masked, _without_descriptions(_without_abbreviations(masked), lang)]
+    views = [masked, _without_descriptions(_without_abbreviations(_without_quotes(masked)), lang)]
     for view in list(views):
         views.extend(_without_appositions(view, lang))
         inverted = _subject_first(view, lang)
@@ -174,6 +174,18 @@ def _subject_first(masked: Masked, lang: LanguageRules) -> Masked | None:
     origs = [masked.original(m.start("subject")), masked.original(m.end("subject")),
              masked.original(m.start("verb")), masked.original(m.end("subject"))]
     return Masked(new_text, masked.base, masked.mentions, starts, origs)
+
+
+# a name in quotation marks: a newspaper, a brand ("übernahm die „Frankfurter Rundschau“")
+_QUOTED = re.compile(f"([\"„“”‚‘’»«])({OPEN}[OU]\\d+'?{CLOSE})([\"„“”‚‘’»«])")
+
+
+def _without_quotes(masked: Masked) -> Masked:
+    """The sentence without the quotation marks around a name: "übernahm die „Frankfurter
+    Rundschau“" reads as "übernahm die Frankfurter Rundschau", as the rules expect a name."""
+    for m in reversed(list(_QUOTED.finditer(masked.text))):
+        masked = _without(_without(masked, m.start(3), m.end(3)), m.start(1), m.end(1))
+    return masked
 
 
 _BRACKETED = re.compile(f"({OPEN}[OU]\\d+'?{CLOSE})( \\(({OPEN}[OU]\\d+'?{CLOSE})\\))")

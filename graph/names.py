@@ -286,7 +286,8 @@ class _SentenceNames:
                 if prev and prev.group(1) in self.lists.given and " " not in m.group(0):
                     continue  # "Claudia Feldhaus": a family name that ends like a description
                 if m.group(0) in self.heads and regex is not self.lang.cues["role_word"] and prev \
-                        and not self.stop_regex.fullmatch(prev.group(1)) and prev.group(1) not in self.notname:
+                        and not self.stop_regex.fullmatch(prev.group(1)) and prev.group(1) not in self.notname \
+                        and not self._names_after(m.end()):
                     continue  # "Austrian Airlines": a head word ending a name, though alone it describes
                 if regex is self.lang.cues["frame_noun"] and self._opens_company_name(m.end(), end):
                     continue  # "Allianz Capital Partners": a noun of the relation frames opening a company's name
@@ -295,6 +296,18 @@ class _SentenceNames:
                     continue  # Dutch and English write descriptions in lower case: "Westerbank" is a name
                 spans.append((m.start(), m.end()))
         return sorted(spans)
+
+    def _names_after(self, pos: int) -> bool:
+        """A German description's name follows it: "der Kölner Verlag Brandara" (a head word
+        that also describes, then a name that is no head, legal form or place)."""
+        if self.lang.language != "de":
+            return False
+        after = _TOKEN.match(self.text, pos + 1) if self.text[pos:pos + 1] == " " else None
+        if after is None or not after.group(0)[:1].isupper():
+            return False
+        word = after.group(0)
+        return word not in self.heads and word not in self.legal and word not in self.lists.places \
+            and word not in self.lists.towns and not self.stop_regex.fullmatch(word) and not self._common(word)
 
     def _opens_company_name(self, pos: int, end: int) -> bool:
         """Capitalized words follow up to an organization head or a legal form: "… Capital Partners"."""

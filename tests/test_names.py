@@ -329,3 +329,16 @@ def test_a_name_listed_beside_bare_names_is_a_company_too(extract_text):
 def test_a_middle_initial_after_a_title_stays_in_the_name(extract_text):
     ex = extract_text("Angeklagt sind die früheren Vorstände Gerhard K. Velmorin und Tobias Renner.", "de")
     assert ("Gerhard K. Velmorin", "person") in names(ex)
+
+
+def test_a_head_word_before_a_name_describes_it(extract_text):
+    # "Verlag" heads names ("Velmora Verlag") and describes them: before a name, it describes
+    ex = extract_text("Der Kölner Verlag Brandara übernimmt die Velmora AG.", "de")
+    assert "acquired brandara velmora" in asserted(ex)
+    ex = extract_text("Die Tageszeitung Velmora Post gehört zu Brandara.", "de")
+    assert "Velmora Post" in labels(ex)
+
+
+def test_a_name_in_quotation_marks_is_read_like_any_name(extract_text):
+    ex = extract_text("Der Verlag Brandara übernimmt die angeschlagene „Velmora Rundschau“.", "de")
+    assert "acquired brandara velmora-rundschau" in asserted(ex)
