@@ -112,8 +112,9 @@ _OPENING = re.compile(f"^(?:[^\\s,;:{OPEN}]+ ){{0,5}}?(?={OPEN}[PO]\\d+'?{CLOSE}
 # An apposition or relative clause after that name, closed by a comma before the predicate:
 # ", a unit of Acme,", ", der zuvor Acme leitete,", ", afkomstig van Acme,"
 _APPOSITION = re.compile(f"{OPEN}[PO]\\d+'?{CLOSE}(?: \\(\\d{{2}}\\))?(, [^,;:\"„“”()]{{2,100}}?,) (?=\\w)")
-# A title set off before the name: "De huidige financiële topman, Jan Jansen, verlaat …"
-_TITLED = re.compile(f"^((?:[^\\s,;:{OPEN}]+ ){{0,5}}[^\\s,;:{OPEN}]+)(,) {OPEN}P\\d+'?{CLOSE}(,) (?=\\w)")
+# A title set off before the name: "De huidige financiële topman, Jan Jansen, verlaat …";
+# or a description before a company's: "Britain's largest maker of pumps, Acme, has agreed …"
+_TITLED = re.compile(f"^((?:[^\\s,;:{OPEN}]+ ){{0,5}}[^\\s,;:{OPEN}]+)(,) {OPEN}([PO])\\d+'?{CLOSE}(,) (?=\\w)")
 
 
 def reduced_sentences(masked: Masked, lang: LanguageRules) -> list[Masked]:
@@ -246,9 +247,14 @@ def _without_appositions(masked: Masked, lang: LanguageRules) -> list[Masked]:
         if m and any(ch.islower() for ch in m.group(1)):
             out.append(_without(masked, m.start(1), m.end(1)))
     m = _TITLED.match(text)
-    if m and lang.cues["role_word"].search(m.group(1)) \
-            and not any(w.casefold() in prepositions for w in m.group(1).split()):
-        once = _without(masked, m.start(3), m.end(3))
+    person = bool(m) and m.group(3) == "P"
+    described = lang.cues["role_word"] if person else lang.cues["org_description"]
+    # no preposition opening the phrase ("Nach Acme, …"), nor inside a title; a description
+    # may hold one ("the largest maker of pumps")
+    words = m.group(1).split() if m else []
+    if m and described.search(m.group(1)) \
+            and not any(w.casefold() in prepositions for w in (words if person else words[:1])):
+        once = _without(masked, m.start(4), m.end(4))
         out.append(_without(once, m.start(2), m.end(2)))
     return out
 

@@ -711,6 +711,18 @@ ROWS = [
      {"partnerOf strathy-mining rookwood-metals"}),
     ("en.rel.reports_outlet_after", "fresh", "Tarrant Brewing will not pay more than $50 million for Corran Stores, reports the Selkirk Herald.",
      {"cites selkirk-herald"}),
+    ("en.rel.competes_with", "fresh", "Larkspur Payments, which competes with Fenwick Bank and Corran Credit, opened an office in Leeds.",
+     {"competesWith larkspur-payments fenwick-bank", "competesWith larkspur-payments corran-credit"}),
+    ("en.rel.list_cooperates", "fresh", "Strathy Mining and Rookwood Metals link up on a lithium refinery in Quebec.",
+     {"partnerOf rookwood-metals strathy-mining"}),
+    ("en.rel.founded_by_opening", "fresh", "Founded in 2018 by Priya Natarajan and Mark Ellison, Larkspur Payments now issues cards in four countries.",
+     {"membership priya-natarajan larkspur-payments founder", "membership mark-ellison larkspur-payments founder"}),
+    ("en.rel.founded_in", "fresh", "Founded in 2018 by Ardley Capital, Fenwick Bank and Corran Credit, Larkspur Payments now issues cards.",
+     {"founded larkspur-payments 2018"}),
+    ("en.rel.accepted_role_with", "fresh", "Shares fell after finance director Mark Ellison accepted a role with rival Fenwick Bank.",
+     {"joined mark-ellison fenwick-bank"}),
+    ("en.rel.acquire_passive", "fresh", "Scotland's biggest maker of kilts, Tarrant Textiles, has agreed to be taken over by the Irish clothing group Corran Apparel.",
+     {"acquired corran-apparel tarrant-textiles"}),
 ]
 
 MUST_NOT = [
@@ -742,6 +754,8 @@ MUST_NOT = [
     ("\"We act fast,\" said Amanda Kerr, Director of Supervision at the Coastal Markets Authority.", "membership amanda-kerr supervision"),
     ("Jane Roe, chief executive of Halvora Systems and chair of Brixton Robotics, said so.", "membership jane-roe brixton-robotics ceo"),
     ("Brackwater Group sold its entire stake in Kilbride Shipping last year.", "investment brackwater-group"),
+    # the founders are a list: no company among them is the one founded
+    ("Founded in 2018 by Ardley Capital, Fenwick Bank and Corran Credit, Larkspur Payments now issues cards.", "founded fenwick-bank"),
     ("Brackwater Group sold its 25% stake in Kilbride Shipping to Essling Partners in March.", "investment brackwater-group"),
     ("Brackwater Group has cut ties with its former parent, Essling Partners, which spun it off in 2017.", "subOrganizationOf"),
     ("Ardley Bakery, previously a unit of Venmore Foods, was sold to Marwick Capital.", "subOrganizationOf"),
