@@ -339,10 +339,14 @@ class _SentenceNames:
             start, first = former.end(), first[former.end():]
         while "-" in first and first.rsplit("-", 1)[1] in self.lists.places:
             first = first.rsplit("-", 1)[0]  # "VW-China-Chef": the company is VW
-        if self.lang.language == "de" and self.lang.cues["frame_noun"].fullmatch(head) and not _ACRONYM.fullmatch(first) \
+        if self.lang.language == "de" and not _ACRONYM.fullmatch(first) \
+                and (self.lang.cues["frame_noun"].fullmatch(head) or "-" not in first) \
                 and not re.search(rf"(?<![\w-]){re.escape(first)}(?![\w-])", self.text) \
                 and german_word_class(first.rsplit("-", 1)[-1]) == "common":
-            return 0, 0  # "Hausgeräte-Tochter": a noun before "Tochter"; "Acme-Tochter" is Acme's
+            # "Hausgeräte-Tochter", "Stadtwerke-Chef": a common noun before the head, which the
+            # article never names alone; "Acme-Tochter" is Acme's, "Post-Chef" beside "Deutsche Post",
+            # and a name of several parts is one ("IG-Metall-Vorsitzender", "Deutsche-Bank-Chef")
+            return 0, 0
         if not _COMPOUND_FIRST.fullmatch(first) or not _capitalized(first) or first in self.notname \
                 or first in self.lists.places or first.replace("-", " ") in self.lists.places \
                 or first.upper() == first and len(first) <= 2 \

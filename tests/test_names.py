@@ -342,3 +342,18 @@ def test_a_head_word_before_a_name_describes_it(extract_text):
 def test_a_name_in_quotation_marks_is_read_like_any_name(extract_text):
     ex = extract_text("Der Verlag Brandara übernimmt die angeschlagene „Velmora Rundschau“.", "de")
     assert "acquired brandara velmora-rundschau" in asserted(ex)
+
+
+def test_a_common_noun_before_a_title_is_no_company(extract_text):
+    ex = extract_text("„Die Dividenden helfen uns“, sagte Stadtwerke-Chef Tobias Renner.", "de")
+    assert "Stadtwerke" not in labels(ex)
+    # a name before the title is the company, also when it is written in parts
+    ex = extract_text("„Die Dividenden helfen uns“, sagte Brandara-Chef Tobias Renner.", "de")
+    assert "Brandara" in labels(ex)
+    ex = extract_text("Ermittelt wird gegen den Neue-Velmora-Bank-Chef Tobias Renner.", "de")
+    assert any("Velmora" in label for label in labels(ex))
+
+
+def test_a_dutch_federation_of_members_is_one_name(extract_text):
+    ex = extract_text("Jan Kwint, beoogd voorzitter van het Verbond van Brouwers, wordt vicevoorzitter van Tekla Groep.", "nl")
+    assert "Verbond van Brouwers" in labels(ex)

@@ -966,6 +966,10 @@ ROWS = [
 ]
 
 MUST_NOT = [
+    # a list of units after "moederbedrijf van" names no parent among them
+    ("Het banenverlies bij het moederbedrijf van Kwint Bank, Tekla Spaarbank en Holtkamp Hypotheken komt voor de kerst.", "subOrganizationOf"),
+    # without the apposition's comma, a unit noun after a name says nothing of it
+    ("Die zenders werden na de mislukte overname van Kwint Media het belangrijkste onderdeel van Tekla Groep.", "subOrganizationOf kwint-media"),
     # working with someone else together is no partnership of the two
     ("De supermarktketens Brandara en Holtkamp intensiveren hun samenwerking met bezorgdiensten.", "partnerOf"),
     # a stake sold is no stake taken
