@@ -785,18 +785,18 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     if any(a == "current" for a, _ in args):
         return args
     role = next((v for a, v in args if a == "role"), None)
-    if role is None or role.role in ("founder", "co-founder"):
+    if role is not None and role.role in ("founder", "co-founder"):
         return args  # a founder stays a founder
     text = reader.masked.text
     role_pos = None
     # the role word: the first match of the role alternation inside the match
     m_text = reader.match.group(0)
     for r in re.finditer(lang.role_pattern(), m_text):
-        if lang.role_of(r.group(0)) == role.role:
+        if role is not None and lang.role_of(r.group(0)) == role.role:
             role_pos = reader.match.start() + r.start()
             break
     if role_pos is None:
-        return args
+        return _with_tense(args, reader, lang)
     window = text[max(0, role_pos - 40):role_pos]
     member = next((v for a, v in args if a == "member"), None)
     person_pos = [p for m, p in _positions(reader.masked) if m.kind is EntityKind.PERSON
@@ -829,12 +829,27 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     return args + [("current", True)]
 
 
+def _with_tense(args, reader: _MatchReader, lang: LanguageRules):
+    """A membership the rule reads without a title ("Jane Roe (Acme)", "Roe worked at Acme"):
+    former when its own words say so or speak of the past, unknown when of the future, else
+    current, as news writes of the present."""
+    said = reader.match.group(0)
+    clause = reader.masked.text[max(0, reader.match.start() - 30):_clause_end(reader.masked.text, reader.match.end())]
+    if lang.cues["former"].search(said) or lang.cues["past"].search(said):
+        return args + [("current", False)]
+    if lang.cues["future"].search(clause) or lang.cues["leave"].search(said):
+        return args
+    return args + [("current", True)]
+
+
 # a subordinate clause after the match has its own negation: "zei dat KPN niet zocht"
 _SUBORDINATE = re.compile(r"(?<!\w)(?:dass|dat|that|weil|omdat|because|obwohl|hoewel|although|while|während|terwijl)(?!\w)")
 
 
 def _clause_end(text: str, pos: int) -> int:
-    end = pos + next((i for i, ch in enumerate(text[pos:]) if ch in ",;:–"), len(text) - pos)
+    # a comma between digits ("2,4 Milliarden") ends no clause
+    end = pos + next((i for i, ch in enumerate(text[pos:]) if ch in ";:–" or ch == "," and not (
+        text[pos + i - 1:pos + i].isdigit() and text[pos + i + 1:pos + i + 2].isdigit())), len(text) - pos)
     sub = _SUBORDINATE.search(text, pos, end)
     return sub.start() if sub else end
 

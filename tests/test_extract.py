@@ -152,3 +152,33 @@ def test_an_apposition_after_the_subject_does_not_hide_its_verb(extract_text):
 def test_an_apposition_after_a_name_that_is_no_subject_stays(extract_text):
     ex = extract_text("Volgens Brandara, de grootste bakker van Brabant, neemt Holtkamp Systems de fabriek over.", "nl")
     assert not facts_starting(ex, "acquired brandara")
+
+
+def test_a_post_without_a_title_takes_its_tense_from_the_verb(extract_text):
+    ex = extract_text("Before joining the bank, Jane Roeburn worked at Halloway Capital for ten years.", "en")
+    (claim,) = [c for c in ex.claims if c.kind == "membership"]
+    assert claim.arg("current") is False
+    ex = extract_text("Sven Trenkwald (Trenkwald Rechtsanwälte) vertritt die Gläubiger.", "de")
+    (claim,) = [c for c in ex.claims if c.kind == "membership"]
+    assert claim.arg("current") is True
+
+
+def test_what_is_planned_or_announced_is_future(extract_text):
+    ex = extract_text("Halvora Systems will lay off 300 workers in Ohio.", "en")
+    assert all(c.evidence.future for c in ex.claims if c.kind == "workforceReduction")
+    # a comma between digits ends no clause: the verb at the end still counts
+    ex = extract_text("Der Kölner Konzern Brandara will den Rivalen Velmora für 2,4 Milliarden Euro übernehmen.", "de")
+    (claim,) = claims_with(ex, "acquired brandara velmora")
+    assert claim.evidence.future
+    ex = extract_text("Jan de Vries wordt opgevolgd door Piet Jansen.", "nl")
+    (claim,) = claims_with(ex, "succeeded piet-jansen jan-de-vries")
+    assert claim.evidence.future
+    # a passive of the present is not
+    ex = extract_text("Velmora Groep wordt geleid door Piet Jansen.", "nl")
+    assert not any(c.evidence.future for c in ex.claims)
+
+
+def test_the_old_chief_is_a_former_one(extract_text):
+    ex = extract_text("De oude topman van Velmora Groep, Piet Jansen, is benoemd tot topman van Brandara.", "nl")
+    (old,) = [c for c in ex.claims if c.kind == "membership" and c.arg("organization").key == "org/velmora-groep"]
+    assert old.arg("current") is False
