@@ -810,6 +810,11 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     succession = member_pos is not None and member_pos < role_pos and lang.cues["succeed"].search(window)
     if not succession and lang.cues["former"].search(window):
         return args + [("current", False)]
+    # "Roe löste den langjährigen Chef Doe ab", "Roe replaces chief executive Doe": the person
+    # named after a title that a word of replacing governs is the predecessor
+    if member_pos is not None and member_pos > role_pos \
+            and lang.cues["predecessor"].search(text, max(0, role_pos - 60), role_pos):
+        return args + [("current", False)]
     clause = text[max(0, reader.match.start() - 30):_clause_end(text, reader.match.end())]
     if lang.cues["future"].search(clause):
         return args  # taken up later: neither held now nor no longer (the evidence says future)

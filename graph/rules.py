@@ -301,7 +301,8 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
                       ("FORMER", "former"), ("CURRENT", "current"), ("LEAVE", "leave"), ("APPROX", "approx"),
                       ("FUTURE", "future")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE)
-    for name, cue in (("TIMECLAUSE", "time_clause"), ("SUCCEED", "succeed"), ("PAST", "past")):
+    for name, cue in (("TIMECLAUSE", "time_clause"), ("SUCCEED", "succeed"), ("PAST", "past"),
+                      ("PREDECESSOR", "predecessor")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE) \
             if name in rules.lexicon else re.compile(r"(?!x)x")
     rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")

@@ -182,3 +182,12 @@ def test_the_old_chief_is_a_former_one(extract_text):
     ex = extract_text("De oude topman van Velmora Groep, Piet Jansen, is benoemd tot topman van Brandara.", "nl")
     (old,) = [c for c in ex.claims if c.kind == "membership" and c.arg("organization").key == "org/velmora-groep"]
     assert old.arg("current") is False
+
+
+def test_the_person_a_replacing_verb_governs_held_the_post_before(extract_text):
+    ex = extract_text("Jane Roeburn replaces chief executive Mark Ellison at Halloway Capital.", "en")
+    (old,) = [c for c in ex.claims if c.kind == "membership" and c.arg("member").key == "person/mark-ellison"]
+    assert old.arg("current") is False
+    ex = extract_text("Markus Feld löste im Mai den langjährigen Vorstandschef Uwe Leitner ab.", "de")
+    assert all(c.arg("current") is False for c in ex.claims
+               if c.kind == "membership" and c.arg("member").key == "person/uwe-leitner")

@@ -357,3 +357,8 @@ def test_a_common_noun_before_a_title_is_no_company(extract_text):
 def test_a_dutch_federation_of_members_is_one_name(extract_text):
     ex = extract_text("Jan Kwint, beoogd voorzitter van het Verbond van Brouwers, wordt vicevoorzitter van Tekla Groep.", "nl")
     assert "Verbond van Brouwers" in labels(ex)
+
+
+def test_a_described_holding_is_no_part_of_the_name(extract_text):
+    ex = extract_text("Die Medien-Holding Velmora ist hoch verschuldet, die Brandara Holding nicht.", "de")
+    assert {"Velmora", "Brandara Holding"} <= labels(ex)
