@@ -254,8 +254,10 @@ class _SentenceNames:
     def _connects(self, run: list[_Token], word: str) -> bool:
         """A lower-case word inside a name: a particle after given names ("Jan de Vries",
         "Ursula von der Leyen"), or "of"/"van" after an organization head ("Bank of America")."""
+        honorific = self.lang.words.get("HONORIFIC", set())
         if word in self.particles and all(t.text in self.lists.given or t.text.lower() in self.particles
-                                          or _INITIAL.fullmatch(t.text) for t in run):
+                                          or _INITIAL.fullmatch(t.text) or t.text in honorific for t in run) \
+                and any(t.text in self.lists.given for t in run):
             return True
         # a second Dutch given name the lists do not know: "Jan Kees de Jager" (not "Jan Smit de …",
         # where the run already ends in a family name, nor "Jan Smit van Acme": "van" is also "of";
@@ -367,6 +369,12 @@ class _SentenceNames:
         # leading sentence openers and function words ("Die", "Auch", "Ook") are not the name
         while run and self.stop_regex.fullmatch(run[0].text) and not self._name_particle(run):
             run = run[1:]
+        # nor forms of address and titles of rank before a given name ("Crown Prince Mohammed bin
+        # Salman", "Sheikh Tamim"); "Crown Resorts" keeps its first word
+        honorific = self.lang.words.get("HONORIFIC", set())
+        first_given = next((i for i, t in enumerate(run) if t.text in self.lists.given), None)
+        if first_given and all(t.text in honorific for t in run[:first_given]):
+            run = run[first_given:]
         # "Franse krant", "Norwegian company Equinor": a nationality before a name is not
         # part of it, unless the name needs it ("British Airways", "Deutsche Bank")
         nationality = self.lang.words.get("NATIONALITY", ())

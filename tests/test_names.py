@@ -373,3 +373,10 @@ def test_a_dutch_federation_of_members_is_one_name(extract_text):
 def test_a_described_holding_is_no_part_of_the_name(extract_text):
     ex = extract_text("Die Medien-Holding Velmora ist hoch verschuldet, die Brandara Holding nicht.", "de")
     assert {"Velmora", "Brandara Holding"} <= labels(ex)
+
+
+def test_a_title_of_rank_before_a_given_name_is_no_part_of_the_name(extract_text):
+    ex = extract_text("The fund, chaired by Crown Prince Hamid bin Tarek, bought a stake in Velmora Holdings.", "en")
+    assert ("Hamid bin Tarek", "person") in names(ex)
+    ex = extract_text("Shares of Crown Resorts fell on Monday.", "en")
+    assert "Crown Resorts" in labels(ex)
