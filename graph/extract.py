@@ -119,10 +119,12 @@ _TITLED = re.compile(f"^((?:[^\\s,;:{OPEN}]+ ){{0,5}}[^\\s,;:{OPEN}]+)(,) {OPEN}
 
 def reduced_sentences(masked: Masked, lang: LanguageRules) -> list[Masked]:
     """The readings of a masked sentence the relation rules run on, each once: the sentence
-    itself; without the descriptions, bracketed abbreviations and quotation marks around names
-    (`_without_descriptions`, `_without_abbreviations`, `_without_quotes`); and of each of these, without the
+    itself; without the descriptions, bracketed abbreviations, quotation marks and forms of
+    address around names (`_without_descriptions`, `_without_abbreviations`, `_without_quotes`,
+    `_without_honorifics`); and of each of these, without the
     apposition of the subject (`_without_appositions`) and subject first (`_subject_first`)."""
-    views = [masked, _without_descriptions(_without_abbreviations(_without_quotes(masked)), lang)]
+    views = [masked, _without_descriptions(_without_abbreviations(_without_quotes(_without_honorifics(masked, lang))),
+                                           lang)]
     for view in list(views):
         views.extend(_without_appositions(view, lang))
         inverted = _subject_first(view, lang)
@@ -175,6 +177,19 @@ def _subject_first(masked: Masked, lang: LanguageRules) -> Masked | None:
     origs = [masked.original(m.start("subject")), masked.original(m.end("subject")),
              masked.original(m.start("verb")), masked.original(m.end("subject"))]
     return Masked(new_text, masked.base, masked.mentions, starts, origs)
+
+
+def _without_honorifics(masked: Masked, lang: LanguageRules) -> Masked:
+    """The sentence without a form of address before a person's name: "Acme's chairman, Dr
+    Jane Roe, said" reads as "Acme's chairman, Jane Roe, said"."""
+    honorifics = lang.words.get("HONORIFIC", set())
+    for m in reversed(list(_ADDRESSED.finditer(masked.text))):
+        if m.group(1) in honorifics:
+            masked = _without(masked, m.start(), m.end())
+    return masked
+
+
+_ADDRESSED = re.compile(f"(?<![\\w.])([A-ZÄÖÜ][\\w.]*) (?={OPEN}P\\d)")
 
 
 # a name in quotation marks: a newspaper, a brand ("übernahm die „Frankfurter Rundschau“")

@@ -25,7 +25,7 @@ from .namelists import NameLists, load_name_lists
 from .resolve import NameHit
 from .rules import CLOSE, OPEN, LanguageRules, RuleSet
 from .types import Article, EntityKind, Mention, Sentence
-from .wordclass import german_word_class, is_function_word
+from .wordclass import german_word_class, is_english_word, is_function_word
 
 # A word: letters and digits with the inner marks names use ("N.V", "Takeaway.com",
 # "Brink-Daamen", "O'Neill", "AT&T", "Kühne+Nagel"); or a free-standing & or +.
@@ -636,7 +636,25 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
         leftover.extend((finder, c) for c in undecided)
     hits.extend(_bare_names(leftover, {h.text for h in hits} | {m.text for m in mentions}))
     hits.extend(_listed_beside_names(article, leftover, hits, mentions, lists))
+    hits = [h for h in hits if not _department(article.text, h, rules)]
     return _named_after_parent(article, [_without_title(h, lists, rules) for h in hits], mentions, rules)
+
+
+def _department(text: str, hit: NameHit, rules: RuleSet) -> bool:
+    """A department after an English title ("Director of Corporate Communications", "Head of
+    Banking Supervision"): common words ending in a department's word, not a company."""
+    lang = hit.rule.split(".", 1)[0]
+    if lang != "en" or hit.kind is EntityKind.PERSON or lang not in rules.languages:
+        return False
+    words = hit.text.split()
+    if words[-1] not in rules[lang].words.get("DEPARTMENT", set()) \
+            or not all(is_english_word(w) for w in words):
+        return False
+    before = text[max(0, hit.start - 40):hit.start]
+    # the title capitalized, as a department's own title is ("Director of …"); "a director of
+    # Charter Communications" sits on a company's board
+    return bool(re.search(r"\b(?:Director|Head|Chief|Vice[- ]President|VP|Manager|Officer|Department|Division) "
+                          r"(?:of|for) (?:the )?$", before))
 
 
 def _listed_beside_names(article: Article, leftover: list[tuple[_SentenceNames, Candidate]],

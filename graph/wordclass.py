@@ -102,3 +102,11 @@ def is_function_word(word: str) -> bool:
         return False
     tag, score = readings[0]
     return not tag.startswith(_NOUN_TAGS) and score >= KNOWN_EN_WORD
+
+
+@lru_cache(maxsize=1 << 14)
+def is_english_word(word: str) -> bool:
+    """Whether the English model knows a word, in lower case, as a common word of any class:
+    "corporate", "supervision" (not a name it has never seen: "velmora")."""
+    readings = _english_tagger().tag_word(word.lower())
+    return bool(readings) and readings[0][1] >= KNOWN_EN_WORD

@@ -191,3 +191,8 @@ def test_the_person_a_replacing_verb_governs_held_the_post_before(extract_text):
     ex = extract_text("Markus Feld löste im Mai den langjährigen Vorstandschef Uwe Leitner ab.", "de")
     assert all(c.arg("current") is False for c in ex.claims
                if c.kind == "membership" and c.arg("member").key == "person/uwe-leitner")
+
+
+def test_a_form_of_address_does_not_hide_the_person_from_the_rules(extract_text):
+    ex = extract_text("Velmora Holdings' chairman, Dr Jane Roeburn, said the offer represented fair value.", "en")
+    assert "membership jane-roeburn velmora-holdings chair" in {f for c in ex.claims for f in facts(c)}

@@ -380,3 +380,11 @@ def test_a_title_of_rank_before_a_given_name_is_no_part_of_the_name(extract_text
     assert ("Hamid bin Tarek", "person") in names(ex)
     ex = extract_text("Shares of Crown Resorts fell on Monday.", "en")
     assert "Crown Resorts" in labels(ex)
+
+
+def test_a_department_after_a_title_is_no_company(extract_text):
+    ex = extract_text("The move was announced by its Director of Corporate Communications, Mr Tom Hale.", "en")
+    assert "Corporate Communications" not in labels(ex)
+    # a director of a company sits on its board
+    ex = extract_text("She is a director of Charter Communications and of Velmora Holdings.", "en")
+    assert "Charter Communications" in labels(ex)

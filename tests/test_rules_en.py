@@ -368,6 +368,8 @@ ROWS = [
      {"fundingRound paylark-systems osprey-ventures"}),
     ("en.rel.raised_from", "fresh", "Marlow Devices has raised $50 million in new funding from Carrick Capital and Bellwood Partners.",
      {"fundingRound marlow-devices bellwood-partners,carrick-capital"}),
+    ("en.rel.raised_from", "fresh", "The round comes a year after Marlow Devices raised $30 million in its Series B round from Carrick Capital, an existing investor.",
+     {"fundingRound marlow-devices carrick-capital"}),
     ("en.rel.supply_with", "fresh", "Kellner Automotive has signed a deal to supply Voss Motors with brake systems from 2026.",
      {"supplierOf kellner-automotive voss-motors"}),
     ("en.rel.org_customer", "fresh", "Kellner Automotive's biggest customer, Voss Motors, cut its orders by a third.",
