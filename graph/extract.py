@@ -182,14 +182,9 @@ def _subject_first(masked: Masked, lang: LanguageRules) -> Masked | None:
 def _without_honorifics(masked: Masked, lang: LanguageRules) -> Masked:
     """The sentence without a form of address before a person's name: "Acme's chairman, Dr
     Jane Roe, said" reads as "Acme's chairman, Jane Roe, said"."""
-    honorifics = lang.words.get("HONORIFIC", set())
-    for m in reversed(list(_ADDRESSED.finditer(masked.text))):
-        if m.group(1) in honorifics:
-            masked = _without(masked, m.start(), m.end())
+    for m in reversed(list(lang.cues["addressed"].finditer(masked.text))):
+        masked = _without(masked, m.start(), m.end())
     return masked
-
-
-_ADDRESSED = re.compile(f"(?<![\\w.])([A-ZÄÖÜ][\\w.]*) (?={OPEN}P\\d)")
 
 
 # a name in quotation marks: a newspaper, a brand ("übernahm die „Frankfurter Rundschau“")
@@ -541,7 +536,7 @@ class _MatchReader:
                     self.surface[m.entity] = m.text
                 if any(m.rule.endswith(".bare") for m in found):
                     # once for the slot: "stakes in Air Berlin, Aer Lingus and Alitalia" is one guess, not three
-                    self.factor *= GERMAN_BARE_NAME_FACTOR if self.lang.language == "de" else BARE_NAME_FACTOR
+                    self.factor *= _bare_name_factor(self.lang)
                 out[slot] = [EntityRef(m.entity) for m in found]
                 if len(found) == 1 and text.rstrip().endswith(f"'{CLOSE}") and kind != "ORGPOSS":
                     self.genitive.add(slot)
@@ -602,7 +597,7 @@ class _MatchReader:
         so a name found by nothing but its capitals costs its own confidence here.
         """
         if alone and mention.rule.endswith(".bare"):
-            self.factor *= GERMAN_BARE_NAME_FACTOR if self.lang.language == "de" else BARE_NAME_FACTOR
+            self.factor *= _bare_name_factor(self.lang)
         if mention.antecedent is None:
             return
         self.factor *= ANAPHOR_FACTOR
@@ -657,6 +652,10 @@ BARE_NAME_FACTOR = 0.9  # an organization named by nothing but its capitals (nam
 # which on articles no rule was written from was right for fewer than half of the relationships
 # it carried (3 of 7 on the held-out and second probe sets). Alone it makes a candidate.
 GERMAN_BARE_NAME_FACTOR = 0.65
+
+
+def _bare_name_factor(lang: LanguageRules) -> float:
+    return GERMAN_BARE_NAME_FACTOR if lang.language == "de" else BARE_NAME_FACTOR
 POSSESSOR_FACTOR = 0.9  # "sein Chef": the nearest organization before the possessive
 
 
@@ -810,8 +809,8 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     role_pos = None
     # the role word: the first match of the role alternation inside the match
     m_text = reader.match.group(0)
-    for r in re.finditer(lang.role_pattern(), m_text):
-        if role is not None and lang.role_of(r.group(0)) == role.role:
+    for r in re.finditer(lang.role_pattern(), m_text) if role is not None else ():
+        if lang.role_of(r.group(0)) == role.role:
             role_pos = reader.match.start() + r.start()
             break
     if role_pos is None:
@@ -831,8 +830,8 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
         return args + [("current", False)]
     # "Roe löste den langjährigen Chef Doe ab", "Roe replaces chief executive Doe": the person
     # named after a title that a word of replacing governs is the predecessor
-    if member_pos is not None and member_pos > role_pos \
-            and lang.cues["predecessor"].search(text, max(0, role_pos - 60), role_pos):
+    if member_pos is not None and member_pos > role_pos and lang.cues["predecessor_before_title"].search(
+            text, max(0, role_pos - 60), role_pos):
         return args + [("current", False)]
     clause = text[max(0, reader.match.start() - 30):_clause_end(text, reader.match.end())]
     if lang.cues["future"].search(clause):
@@ -853,7 +852,7 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     return args + [("current", True)]
 
 
-def _with_tense(args, reader: _MatchReader, lang: LanguageRules):
+def _with_tense(args: list[tuple[str, Value]], reader: _MatchReader, lang: LanguageRules) -> list[tuple[str, Value]]:
     """A membership the rule reads without a title ("Jane Roe (Acme)", "Roe worked at Acme"):
     former when its own words say so or speak of the past, unknown when of the future, else
     current, as news writes of the present."""

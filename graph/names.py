@@ -98,7 +98,7 @@ def _cut_word_end(text: str) -> int:
 
 
 _CUT_TEXT_LENGTH = 1000
-_CREDIT_MARKS = ("©", "/", ":", ";", "|")
+_CREDIT_MARKS = ("©", "/", ":", ";", "|", "Reporting by", "reporting by", "Editing by", "editing by")
 
 
 class _SentenceNames:
@@ -112,14 +112,20 @@ class _SentenceNames:
         self.title_words = title_words
         self.text = article.text
         self.blocked = blocked
-        self.cut_at = _cut_word_end(self.text)
         w = lang.words
         self.notname = w.get("NOTNAME", set())
         self.heads = w.get("ORGHEAD", set())
         self.prefixes = w.get("ORGPREFIX", set())
         self.legal = w.get("LEGALFORM", set())
         self.particles = w.get("PARTICLE", set())
+        self.honorific = w.get("HONORIFIC", set())
         self.stop_regex = lang.cues["stop_word"]
+        self.cut_at = _cut_word_end(self.text)
+        if self.cut_at > 0:
+            last = self.text[:self.cut_at].rsplit(None, 1)[-1].rsplit("-", 1)[-1]
+            if last in self.heads or last in self.legal or last in lists.given or last in lists.family \
+                    or lang.language == "de" and german_word_class(last) == "common":
+                self.cut_at = -1  # a whole word after all: "… beim Finanzinvestor Quentix Capital"
 
     # ------------------------------------------------------------ step 1
     def candidates(self) -> list[Candidate]:
@@ -254,9 +260,8 @@ class _SentenceNames:
     def _connects(self, run: list[_Token], word: str) -> bool:
         """A lower-case word inside a name: a particle after given names ("Jan de Vries",
         "Ursula von der Leyen"), or "of"/"van" after an organization head ("Bank of America")."""
-        honorific = self.lang.words.get("HONORIFIC", set())
         if word in self.particles and all(t.text in self.lists.given or t.text.lower() in self.particles
-                                          or _INITIAL.fullmatch(t.text) or t.text in honorific for t in run) \
+                                          or _INITIAL.fullmatch(t.text) or t.text in self.honorific for t in run) \
                 and any(t.text in self.lists.given for t in run):
             return True
         # a second Dutch given name the lists do not know: "Jan Kees de Jager" (not "Jan Smit de …",
@@ -371,10 +376,10 @@ class _SentenceNames:
             run = run[1:]
         # nor forms of address and titles of rank before a given name ("Crown Prince Mohammed bin
         # Salman", "Sheikh Tamim"); "Crown Resorts" keeps its first word
-        honorific = self.lang.words.get("HONORIFIC", set())
         first_given = next((i for i, t in enumerate(run) if t.text in self.lists.given), None)
-        if first_given and all(t.text in honorific for t in run[:first_given]):
-            run = run[first_given:]
+        if first_given and all(t.text in self.honorific for t in run[:first_given]) \
+                and not any(t.text in self.heads or t.text in self.legal for t in run):
+            run = run[first_given:]  # ("The Prince Albert Foundation" is a foundation's name)
         # "Franse krant", "Norwegian company Equinor": a nationality before a name is not
         # part of it, unless the name needs it ("British Airways", "Deutsche Bank")
         nationality = self.lang.words.get("NATIONALITY", ())

@@ -301,10 +301,16 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
                       ("FORMER", "former"), ("CURRENT", "current"), ("LEAVE", "leave"), ("APPROX", "approx"),
                       ("FUTURE", "future")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE)
-    for name, cue in (("TIMECLAUSE", "time_clause"), ("SUCCEED", "succeed"), ("PAST", "past"),
-                      ("PREDECESSOR", "predecessor")):
+    for name, cue in (("TIMECLAUSE", "time_clause"), ("SUCCEED", "succeed"), ("PAST", "past")):
         rules.cues[cue] = re.compile(r"(?<!\w)" + rules.macro(name) + r"(?!\w)", re.IGNORECASE) \
             if name in rules.lexicon else re.compile(r"(?!x)x")
+    # a word of replacing that governs the title right after it: "replaces chief executive …",
+    # "löste den langjährigen Chef …" (no clause between)
+    rules.cues["predecessor_before_title"] = re.compile(
+        r"(?<!\w)" + rules.macro("PREDECESSOR") + rf"(?: (?:{rules.macro('DET')}|its|his|her|their|seinen|ihren|zijn|haar))?"
+        rf"(?: [^\s,;:{OPEN}]+){{0,5}} $", re.IGNORECASE) if "PREDECESSOR" in rules.lexicon else re.compile(r"(?!x)x")
+    # a form of address right before a person's placeholder: left out in a reading (extract.py)
+    rules.cues["addressed"] = re.compile(rf"(?<![\w.]){rules.macro('HONORIFIC')} (?={OPEN}P\d)")
     rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")
     rules.cues["abbrev"] = re.compile(r"(?:^|(?<=[\s(]))" + rules.macro("ABBREV") + r"$")
     # articles and sentence openers ("Die", "Ook") in front of a new name are not part of it

@@ -388,3 +388,17 @@ def test_a_department_after_a_title_is_no_company(extract_text):
     # a director of a company sits on its board
     ex = extract_text("She is a director of Charter Communications and of Velmora Holdings.", "en")
     assert "Charter Communications" in labels(ex)
+
+
+
+def test_a_rank_inside_an_organization_name_stays(extract_text):
+    ex = extract_text("The Prince Albert Foundation gave money to Velmora Holdings.", "en")
+    assert "Prince Albert Foundation" in labels(ex)
+
+
+def test_a_long_text_ending_on_a_whole_name_keeps_it(extract_text):
+    body = ("Die Brandara AG baut in diesem Jahr 200 Stellen ab. Betroffen sind vor allem die Werke im Süden, "
+            "wo der Zulieferer seit Monaten weniger Aufträge erhält. Der Betriebsrat kritisierte die Pläne scharf "
+            "und kündigte Widerstand an. ") * 5
+    ex = extract_text(body + "\nVerhandelt wird über einen Einstieg beim Finanzinvestor Quentix Capital", "de")
+    assert "Quentix Capital" in labels(ex)

@@ -943,6 +943,10 @@ ROWS = [
 
 # Sentences of the kind the rules look for, and what they must not read into them.
 MUST_NOT = [
+    # led to the stock market, not led
+    ("Tobias Renner hat die Velmora AG an die Börse geführt.", "membership"),
+    # the successor is the subject of the clause, not a name in an adverbial before it
+    ("Nach Angaben von Anna Berger traf sich der Aufsichtsrat am Montag und löste den Vorstandschef Tobias Renner ab.", "succeeded anna-berger"),
     # the company in a person's compound title is whose officer the person is, not who is charged
     ("Die Staatsanwaltschaft Stuttgart hat Anklage gegen den früheren Pfeilring-Finanzvorstand Rainer Oltmanns erhoben.",
      "sued staatsanwaltschaft-stuttgart pfeilring"),

@@ -758,6 +758,10 @@ MUST_NOT = [
     ("Brackwater Group sold its entire stake in Kilbride Shipping last year.", "investment brackwater-group"),
     # the founders are a list: no company among them is the one founded
     ("Founded in 2018 by Ardley Capital, Fenwick Bank and Corran Credit, Larkspur Payments now issues cards.", "founded fenwick-bank"),
+    ("Founded in 2018 by Jane Roe, Ardley Capital and Fenwick Bank, Larkspur Payments now issues cards.", "founded ardley-capital"),
+    ("Founded in 2018 by Jane Roe, Ardley Capital and Fenwick Bank, Larkspur Payments now issues cards.", "membership jane-roe ardley-capital"),
+    # someone else's new job
+    ("Jane Roe, whose daughter took a job at Velmora Holdings, said the plan was sound.", "joined"),
     ("Brackwater Group sold its 25% stake in Kilbride Shipping to Essling Partners in March.", "investment brackwater-group"),
     ("Brackwater Group has cut ties with its former parent, Essling Partners, which spun it off in 2017.", "subOrganizationOf"),
     ("Ardley Bakery, previously a unit of Venmore Foods, was sold to Marwick Capital.", "subOrganizationOf"),

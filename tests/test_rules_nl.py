@@ -972,6 +972,8 @@ ROWS = [
 ]
 
 MUST_NOT = [
+    # a driver is no officer
+    ("Busbestuurder Kees Dijkman van Hoogland Vervoer raakte gewond.", "membership"),
     # a list of units after "moederbedrijf van" names no parent among them
     ("Het banenverlies bij het moederbedrijf van Kwint Bank, Tekla Spaarbank en Holtkamp Hypotheken komt voor de kerst.", "subOrganizationOf"),
     # without the apposition's comma, a unit noun after a name says nothing of it
