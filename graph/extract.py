@@ -652,11 +652,11 @@ BARE_NAME_FACTOR = 0.9  # an organization named by nothing but its capitals (nam
 # which on articles no rule was written from was right for fewer than half of the relationships
 # it carried (3 of 7 on the held-out and second probe sets). Alone it makes a candidate.
 GERMAN_BARE_NAME_FACTOR = 0.65
+POSSESSOR_FACTOR = 0.9  # "sein Chef": the nearest organization before the possessive
 
 
 def _bare_name_factor(lang: LanguageRules) -> float:
     return GERMAN_BARE_NAME_FACTOR if lang.language == "de" else BARE_NAME_FACTOR
-POSSESSOR_FACTOR = 0.9  # "sein Chef": the nearest organization before the possessive
 
 
 def parse_quantity(text: str, kind: str, lang: LanguageRules) -> Quantity | None:
@@ -833,8 +833,7 @@ def _with_status(args, reader: _MatchReader, lang: LanguageRules, sentence: Sent
     if member_pos is not None and member_pos > role_pos and lang.cues["predecessor_before_title"].search(
             text, max(0, role_pos - 60), role_pos):
         return args + [("current", False)]
-    clause = text[max(0, reader.match.start() - 30):_clause_end(text, reader.match.end())]
-    if lang.cues["future"].search(clause):
+    if lang.cues["future"].search(_match_clause(reader)):
         return args  # taken up later: neither held now nor no longer (the evidence says future)
     if lang.cues["current"].search(window):
         return args + [("current", True)]
@@ -857,12 +856,17 @@ def _with_tense(args: list[tuple[str, Value]], reader: _MatchReader, lang: Langu
     former when its own words say so or speak of the past, unknown when of the future, else
     current, as news writes of the present."""
     said = reader.match.group(0)
-    clause = reader.masked.text[max(0, reader.match.start() - 30):_clause_end(reader.masked.text, reader.match.end())]
     if lang.cues["former"].search(said) or lang.cues["past"].search(said):
         return args + [("current", False)]
-    if lang.cues["future"].search(clause) or lang.cues["leave"].search(said):
+    if lang.cues["future"].search(_match_clause(reader)) or lang.cues["leave"].search(said):
         return args
     return args + [("current", True)]
+
+
+def _match_clause(reader: _MatchReader) -> str:
+    """The clause of a match, with a little before it: where a word of the future speaks of it."""
+    text = reader.masked.text
+    return text[max(0, reader.match.start() - 30):_clause_end(text, reader.match.end())]
 
 
 # a subordinate clause after the match has its own negation: "zei dat KPN niet zocht"

@@ -70,20 +70,17 @@ def load_name_lists() -> NameLists:
     female: set[str] = set()
     family: set[str] = set()
     places: set[str] = set(_WORLD_CITIES)
-    for locale in ("de_DE", "de_AT", "de_CH", "nl_NL", "nl_BE", "en_US", "en_GB", "fr_FR", "it_IT", "es_ES"):
+    everything = ("countries", "states", "cities", "provinces", "counties")
+    # and the states and provinces of other countries that write English ("Queensland", "Ontario")
+    regions = ("states", "provinces")
+    for locale, attributes in [(loc, everything) for loc in ("de_DE", "de_AT", "de_CH", "nl_NL", "nl_BE", "en_US",
+                                                              "en_GB", "fr_FR", "it_IT", "es_ES")] \
+            + [(loc, regions) for loc in ("en_AU", "en_CA", "en_IN")]:
         try:
             provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
         except ImportError:
             continue
-        for attribute in ("countries", "states", "cities", "provinces", "counties"):
-            places |= _names(provider, attribute) | {p for p in getattr(provider, attribute, ()) if " " in p}
-    # the states and provinces of other countries that write English ("Queensland", "Ontario")
-    for locale in ("en_AU", "en_CA", "en_IN"):
-        try:
-            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        except ImportError:
-            continue
-        for attribute in ("states", "provinces"):
+        for attribute in attributes:
             places |= _names(provider, attribute) | {p for p in getattr(provider, attribute, ()) if " " in p}
     for locale in LOCALES:
         try:

@@ -79,20 +79,27 @@ def _capitalized(word: str) -> bool:
 _FAMILY_PARTICLES = frozenset({"Van", "Von", "Ter", "Ten", "Vander", "Vanden"})
 
 
-def _cut_word_end(text: str) -> int:
+def _cut_word_end(text: str, lang: LanguageRules, lists: NameLists) -> int:
     """Where a text cut off inside a word ends, else -1.
 
     An excerpt or a teaser stops at a length, inside a word ("… an der Spitze
     des Dax-K"), and that piece of a word is never a name. Only a long text
     whose last paragraph is prose stopping without a full stop is taken for
     one: a headline alone, a short last line ("Source: BBC News") and a credit
-    ("© SZ / Reuters", "Reporting by …; Editing by …") end on whole names.
+    ("© SZ / Reuters", "Reporting by …; Editing by …") end on whole names, and
+    so does a word a list or the word model knows ("… beim Finanzinvestor
+    Quentix Capital").
     """
     end = len(text.rstrip())
     start = text.rfind("\n", 0, end) + 1
-    last = text[start:end]
-    if end < _CUT_TEXT_LENGTH or not start or not text[end - 1].isalnum() or len(last.split()) < 6 \
-            or any(mark in last for mark in _CREDIT_MARKS):
+    last_line = text[start:end]
+    if end < _CUT_TEXT_LENGTH or not start or not text[end - 1].isalnum() or len(last_line.split()) < 6 \
+            or any(mark in last_line for mark in _CREDIT_MARKS):
+        return -1
+    last = last_line.rsplit(None, 1)[-1].rsplit("-", 1)[-1]
+    w = lang.words
+    if last in w.get("ORGHEAD", set()) or last in w.get("LEGALFORM", set()) or last in lists.given \
+            or last in lists.family or lang.language == "de" and german_word_class(last) == "common":
         return -1
     return end
 
@@ -105,7 +112,7 @@ class _SentenceNames:
     """Candidates of one sentence and the decisions about them."""
 
     def __init__(self, article: Article, sentence: Sentence, lang: LanguageRules, lists: NameLists,
-                 blocked: list[tuple[int, int]], title_words: set[str] | None = None):
+                 blocked: list[tuple[int, int]], title_words: set[str] | None = None, cut_at: int = -1):
         self.article, self.sentence, self.lang, self.lists = article, sentence, lang, lists
         # a headline in title case ("Acme Wins $1bn Order From Beta"): only words the article
         # also capitalizes inside its sentences can be part of a name
@@ -120,12 +127,7 @@ class _SentenceNames:
         self.particles = w.get("PARTICLE", set())
         self.honorific = w.get("HONORIFIC", set())
         self.stop_regex = lang.cues["stop_word"]
-        self.cut_at = _cut_word_end(self.text)
-        if self.cut_at > 0:
-            last = self.text[:self.cut_at].rsplit(None, 1)[-1].rsplit("-", 1)[-1]
-            if last in self.heads or last in self.legal or last in lists.given or last in lists.family \
-                    or lang.language == "de" and german_word_class(last) == "common":
-                self.cut_at = -1  # a whole word after all: "… beim Finanzinvestor Quentix Capital"
+        self.cut_at = cut_at  # where the article stops inside a word (_cut_word_end)
 
     # ------------------------------------------------------------ step 1
     def candidates(self) -> list[Candidate]:
@@ -605,13 +607,15 @@ def discover_names(article: Article, sentences: list[Sentence], mentions: list[M
     hits: list[NameHit] = list(_datelines(article, sentences, rules))
     leftover: list[tuple[_SentenceNames, Candidate]] = []  # what neither shape nor context decides
     titles, inner_caps = _title_case(article, sentences)
+    last_lang = next((s.language for s in reversed(sentences) if not s.boilerplate), None)
+    cut_at = _cut_word_end(article.text, rules[last_lang], lists) if last_lang in rules.languages else -1
     for sentence in sentences:
         if sentence.boilerplate:
             continue
         lang = rules[sentence.language]
         inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
         finder = _SentenceNames(article, sentence, lang, lists, [(m.start, m.end) for m in inside],
-                                inner_caps if sentence.start in titles else None)
+                                inner_caps if sentence.start in titles else None, cut_at)
         undecided: list[Candidate] = []
         decided: list[NameHit] = []
         placey: list[Candidate] = []  # a town's name: only a description before it makes it a company
@@ -710,21 +714,21 @@ def _named_after_parent(article: Article, hits: list[NameHit], mentions: list[Me
     out = list(hits)
     for m in mentions:
         hit = by_start.get(m.end + 1)
+        language = hit.rule.split(".", 1)[0] if hit is not None else None
         if m.kind is EntityKind.PERSON or hit is None or hit.kind is EntityKind.PERSON \
-                or text[m.end:m.end + 1] != " " or hit.rule.split(".", 1)[0] not in rules.languages:
+                or text[m.end:m.end + 1] != " " or language not in rules.languages:
             continue
-        words = rules[hit.rule.split(".", 1)[0]].words
+        words = rules[language].words
+        itself = words.get("GROUPHEAD", set()) | words.get("LEGALFORM", set())
+        units = words.get("UNITHEAD", set())
         last = hit.text.split()[-1]
-        if hit.text in words.get("GROUPHEAD", set()) | words.get("LEGALFORM", set()):
+        if hit.text in itself:
             out.remove(hit)  # "Google Group": the company's own name, not a company called "Group"
-            continue
-        if len(hit.text.split()) > 3 or last not in words.get("UNITHEAD", set()) | words.get("ORGHEAD", set()) \
-                or last in words.get("GROUPHEAD", set()) or last in words.get("LEGALFORM", set()):
-            continue
-        kind = EntityKind.UNIT if last in words.get("UNITHEAD", set()) else EntityKind.ORGANIZATION
-        out.remove(hit)
-        out.append(NameHit(m.start, hit.end, text[m.start:hit.end], kind,
-                           f"{hit.rule.split('.', 1)[0]}.name.shape.parent_head"))
+        elif len(hit.text.split()) <= 3 and last not in itself and (last in units or last in words.get("ORGHEAD", set())):
+            out.remove(hit)
+            out.append(NameHit(m.start, hit.end, text[m.start:hit.end],
+                               EntityKind.UNIT if last in units else EntityKind.ORGANIZATION,
+                               f"{language}.name.shape.parent_head"))
     return out
 
 

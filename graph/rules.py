@@ -307,8 +307,8 @@ def _compile_language(rules: LanguageRules, raw: dict[str, list[tuple[str, dict]
     # a word of replacing that governs the title right after it: "replaces chief executive …",
     # "löste den langjährigen Chef …" (no clause between)
     rules.cues["predecessor_before_title"] = re.compile(
-        r"(?<!\w)" + rules.macro("PREDECESSOR") + rf"(?: (?:{rules.macro('DET')}|its|his|her|their|seinen|ihren|zijn|haar))?"
-        rf"(?: [^\s,;:{OPEN}]+){{0,5}} $", re.IGNORECASE) if "PREDECESSOR" in rules.lexicon else re.compile(r"(?!x)x")
+        r"(?<!\w)" + rules.macro("PREDECESSOR") + rf"(?: [^\s,;:{OPEN}]+){{0,5}} $", re.IGNORECASE) \
+        if "PREDECESSOR" in rules.lexicon else re.compile(r"(?!x)x")
     # a form of address right before a person's placeholder: left out in a reading (extract.py)
     rules.cues["addressed"] = re.compile(rf"(?<![\w.]){rules.macro('HONORIFIC')} (?={OPEN}P\d)")
     rules.cues["stopwords"] = re.compile(r"(?<!\w)" + rules.macro("STOPWORDS") + r"(?!\w)")
