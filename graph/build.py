@@ -42,6 +42,7 @@ class BuildSummary:
     evidence: int = 0
     quads: int = 0
     reused: int = 0  # documents taken from the cache
+    corrections: int = 0  # analysts' corrections applied
     seconds: float = 0.0
     html: bool = True
     warnings: list[str] = field(default_factory=list)
@@ -49,7 +50,9 @@ class BuildSummary:
     def line(self) -> str:
         return (f"{self.documents} documents ({', '.join(self.languages) or '-'}), {self.entities} entities, "
                 f"{self.statements} statements, {self.evidence} evidence spans, "
-                f"{self.quads} quads in {self.seconds:.2f} s ({self.reused} from cache)")
+                f"{self.quads} quads" + (f", {self.corrections} correction{'s' if self.corrections != 1 else ''} applied"
+                                       if self.corrections else "")
+                + f" in {self.seconds:.2f} s ({self.reused} from cache)")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class DocumentResult:
     sha256: str
     trig: bytes  # the graph block, without the prefix header
     stats: dict
+    # the Extraction, pickled and compressed: corrections model an article again without extracting it
+    extraction: bytes = b""
 
 
 def list_articles(seeds: Path) -> list[Path]:
@@ -103,24 +108,33 @@ def fingerprint() -> str:
 def process_article(article, shacl: str = "fast") -> DocumentResult:
     """Extract, model and validate one article: a pure function of the article, for any executor."""
     from .errors import ForeignLanguage
-    from .model import graph_iri, model_document
     from .pipeline import extract_article
     from .resolve import load_registry
     from .rules import load_rules
-    from .store import to_quads, trig_block
-    from .validate import validate_document
-    from .vocab import PREFIXES
 
     registry = load_registry()
     try:
         extraction = extract_article(article, load_rules(), registry)
     except ForeignLanguage as exc:  # kept in the cache as skipped, so a rebuild says so again
         return DocumentResult(article.sha256, b"", {"path": article.path, "skipped": str(exc)})
+    result = model_extraction(extraction, registry, shacl)
+    return DocumentResult(result.sha256, result.trig, result.stats, _pack(extraction))
+
+
+def model_extraction(extraction, registry, shacl: str, review=None) -> DocumentResult:
+    """Model and validate one article's extraction: its TriG block and what it counts."""
+    from .amend import claim_relationships
+    from .model import graph_iri, model_document
+    from .store import to_quads, trig_block
+    from .validate import validate_document
+    from .vocab import PREFIXES
+
+    article = extraction.article
     for claim in extraction.claims:  # offsets must be honest before anything is stored
         e = claim.evidence
         if extraction.article.text[e.start:e.end] != e.quote:
             raise KgError(f"{article.path}: evidence offsets {e.start}-{e.end} do not match the quote")
-    doc = model_document(extraction, registry)
+    doc = model_document(extraction, registry, review)
     validate_document(doc.triples, name=article.path, validator=shacl)
     rdf = str(PREFIXES["rdf"])
     statements = sorted({str(s) for s, p, o in doc.triples if str(p) == rdf + "type" and str(o) == rdf + "Statement"})
@@ -129,8 +143,28 @@ def process_article(article, shacl: str = "fast") -> DocumentResult:
     evidence = sum(1 for s, p, o in doc.triples if str(p) == rdf + "type" and str(o).endswith("ontology#Evidence"))
     stats = {"path": article.path, "language": extraction.article.language, "quads": len(doc.triples),
              "statements": statements, "entities": entities, "evidence": evidence,
-             "warnings": list(extraction.warnings)}
+             "warnings": list(extraction.warnings),
+             # what corrections are planned from without opening the extraction (amend.py)
+             "mentioned": sorted({m.entity for m in extraction.mentions}),
+             "defines": {e.key: e.label for e in extraction.entities},
+             "relationships": sorted({r.key() for c in extraction.claims for r in claim_relationships(c)})}
+    if review is not None:  # the statements corrections name, for the corrections graph
+        stats["named"] = {r.key(): str(iri) for r, iri in doc.relationships}
     return DocumentResult(article.sha256, trig_block(to_quads(doc.triples, graph_iri(article.sha256))), stats)
+
+
+def _pack(extraction) -> bytes:
+    import pickle
+    import zlib
+
+    return zlib.compress(pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(data: bytes):
+    import pickle
+    import zlib
+
+    return pickle.loads(zlib.decompress(data))
 
 
 def _process(job):
@@ -139,8 +173,12 @@ def _process(job):
 
 
 def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] | None = None,
-                shacl: str = "fast", workers: int | None = 1, executor=None) -> BuildSummary:
+                shacl: str = "fast", workers: int | None = 1, executor=None,
+                corrections: Path | None = None) -> BuildSummary:
     """Build the graph of every article in `seeds` into `out`.
+
+    The analysts' corrections in `corrections` (default: seeds/corrections.jsonl)
+    are applied after extraction; those that no longer apply become warnings.
 
     `shacl` chooses the validator of each document graph ("fast" or "pyshacl").
     New articles are processed by `executor` (any concurrent.futures executor)
@@ -151,6 +189,9 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     started = time.perf_counter()
     if not seeds.is_dir():
         raise BuildError(f"--seeds {seeds}: no such folder")
+    from .corrections import corrections_path, load_corrections
+
+    fixes = load_corrections(corrections_path(seeds, corrections))  # a malformed file stops the build here
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{os.getpid()}"
@@ -224,6 +265,8 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         progress(done, len(items))
     for result in _run(todo, shacl, workers=workers, executor=executor):
         key = document_key(result.sha256, result.stats["path"])
+        if result.extraction:
+            _write_atomic(cache / f"{key}.extraction", result.extraction)
         _write_atomic(cache / f"{key}.trig", result.trig)
         # the block's checksum is kept with its figures, written after the block
         stats[key] = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest()}
@@ -240,7 +283,11 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         raise BuildError(f"--seeds {seeds}: no article in German, Dutch or English")
     summary.warnings.extend(w for i in items for w in stats[i.key].get("warnings", ()))
     summary.documents = len(items)
-    _assemble([i.key for i in items], stats, cache, fp, out, summary)
+    blocks = {i.key: i.key for i in items}  # the cached block each article's graph is read from
+    background = None
+    if fixes:
+        background = _apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary)
+    _assemble([blocks[i.key] for i in items], stats, cache, fp, out, summary, background)
     _write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
     _prune_cache(out / CACHE_DIR, keep=fp)
     release_lock(out)
@@ -363,8 +410,72 @@ def _by_language(articles, n: int) -> list[list]:
     return [share for share in shares if share]
 
 
-def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary) -> None:
-    from .model import graph_iri
+def _apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shacl: str, seeds: Path,
+                       summary: BuildSummary) -> bytes:
+    """Model the corrected articles again from their cached extractions; the registry and corrections graphs.
+
+    Fills `blocks` with the amended block of each corrected article (cached under a
+    name that says which corrections it holds) and `stats` with its figures.
+    """
+    from .amend import Review, amend_extraction, plan_corrections
+    from .corrections import Relationship
+    from .model import CORRECTIONS_GRAPH, model_corrections
+    from .resolve import load_registry
+    from .store import registry_quads, to_quads, trig_block
+
+    registry = load_registry()
+    plan = plan_corrections(fixes, {i.key: stats[i.key] for i in items}, registry)
+    failed: dict[int, str] = {}
+    statements: dict = {}
+    changed = False
+    for key, amendment in sorted(plan.amendments.items()):
+        block = f"{key}~{amendment.digest()}"
+        info = stats.get(block)
+        if info is None or _damaged_block(cache / f"{block}.trig", info) is not None:
+            extraction = _cached_extraction(cache, key, seeds, stats[key]["path"])
+            extraction, moved = amend_extraction(extraction, amendment)
+            review = Review(dict(amendment.review), frozenset(amendment.values))
+            result = model_extraction(extraction, registry, shacl, review)
+            _write_atomic(cache / f"{block}.trig", result.trig)
+            info = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest(),
+                    "moved": {str(c.line): why for c, why in moved}}
+            stats[block] = info
+            changed = True
+        blocks[key] = block
+        failed.update({int(line): why for line, why in info.get("moved", {}).items()})
+        statements.update({Relationship.parse(r): iri for r, iri in info.get("named", {}).items()})
+    if changed:
+        _write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
+    stale = [(c, why) for c, why in plan.stale] + [(c, failed[c.line]) for c in plan.applied if c.line in failed]
+    plan.applied[:] = [c for c in plan.applied if c.line not in failed]
+    for c, why in sorted(stale, key=lambda cw: cw[0].line):
+        summary.warnings.append(f"corrections line {c.line}: no longer applies ({why}); kept: {c.describe()}")
+    summary.corrections = len(plan.applied)
+    paths = {stats[i.key]["path"]: i.sha256 for i in items}
+    from rdflib import URIRef
+
+    corrected = model_corrections(plan, {r: URIRef(iri) for r, iri in statements.items()}, paths, registry)
+    relabel = {k: label for k, label in plan.labels.items() if k in registry.entities
+               and label != registry.entities[k].label}
+    dropped = {k for k in plan.merged if k in registry.entities}
+    return trig_block(registry_quads(relabel=relabel, drop=dropped) + to_quads(corrected, CORRECTIONS_GRAPH))
+
+
+def _cached_extraction(cache: Path, key: str, seeds: Path, path: str):
+    """An article's extraction from the cache; extracted again only when the cached copy is gone or damaged."""
+    try:
+        return _unpack((cache / f"{key}.extraction").read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or damaged pickle: extract again
+        from .pipeline import extract_article
+        from .resolve import load_registry
+        from .rules import load_rules
+
+        return extract_article(read_article(seeds / path, root=seeds), load_rules(), load_registry())
+
+
+def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary,
+              background: bytes | None = None) -> None:
+    from .model import CORRECTIONS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
     from .store import (
         open_store,
         registry_quads,
@@ -374,7 +485,8 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
         write_store,
     )
 
-    background = trig_block(registry_quads())
+    if background is None:
+        background = trig_block(registry_quads())
     stats = [all_stats[key] for key in keys]
     summary.languages = sorted({s["language"] for s in stats})
     summary.statements = len({iri for s in stats for iri in s["statements"]})
@@ -384,7 +496,8 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
     previous = _load_json(manifest_path)  # damaged or missing: build the store from scratch
     if not isinstance(previous, dict):
         previous = {}
-    current = {"fingerprint": fp, "documents": keys}
+    # the registry, ontology and corrections graphs change with the corrections
+    current = {"fingerprint": fp, "documents": keys, "background": hashlib.sha256(background).hexdigest()[:16]}
 
     tmp = out / f".build-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -401,12 +514,15 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
         if previous.get("fingerprint") == fp and old_store.is_dir():
             before, now = set(previous.get("documents", [])), set(current["documents"])
             added = sorted(now - before)
+            remove = {graph_iri(document_sha(key)) for key in before - now}
+            add = b"".join((cache / f"{key}.trig").read_bytes() for key in added)
+            if previous.get("background") != current["background"]:
+                remove |= {REGISTRY_GRAPH, ONTOLOGY_GRAPH, CORRECTIONS_GRAPH}
+                add += background
             # a moved article keeps its graph name (its content) but not its content (the path):
             # removing first and adding after handles it like any change
             try:
-                update_store(old_store, tmp / "store",
-                             remove=sorted({graph_iri(document_sha(key)) for key in before - now}),
-                             add=b"".join((cache / f"{key}.trig").read_bytes() for key in added))
+                update_store(old_store, tmp / "store", remove=sorted(remove), add=add)
             except Exception as exc:  # noqa: BLE001 - any failure of the old store: load it afresh
                 summary.warnings.append(f"{old_store}: could not be updated ({_first_line(exc)}); "
                                         "rebuilt from graph.trig")

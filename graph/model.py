@@ -19,6 +19,8 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
 
+from .amend import Review, claim_relationships
+from .corrections import Relationship
 from .errors import OntologyError
 from .resolve import ID_BASE, Registry
 from .types import Claim, EntityKind, Extraction, Period, Quantity, assertable
@@ -27,6 +29,8 @@ from .vocab import BASE, KG, OA
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 REGISTRY_GRAPH = URIRef(BASE + "graph/registry")
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
+CORRECTIONS_GRAPH = URIRef(BASE + "graph/corrections")  # analysts' corrections and their provenance
+WIKIDATA = "http://www.wikidata.org/entity/"
 CONTEXT_CHARS = 32  # characters of prefix and suffix kept in a quote selector
 
 _BINARY = {
@@ -50,6 +54,8 @@ class DocumentGraph:
     graph: URIRef
     document: URIRef
     triples: tuple[Triple, ...]
+    # each relationship its claims state, and the statement `kg trace` names it by
+    relationships: tuple[tuple[Relationship, URIRef], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,9 @@ def _decimal_text(value: Decimal) -> str:
 
 
 class _Builder:
-    def __init__(self, extraction: Extraction, registry: Registry):
+    def __init__(self, extraction: Extraction, registry: Registry, review: Review | None = None):
+        self.review = review or Review()
+        self.named: dict[Relationship, URIRef] = {}
         self.ex = extraction
         self.article = extraction.article
         self.registry = registry
@@ -198,8 +206,8 @@ class _Builder:
         add(position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger))
         add(position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))
 
-    def state(self, s, p, o, evidence: URIRef, asserted: bool) -> None:
-        """An edge with its statement node; the edge itself only when asserted."""
+    def state(self, s, p, o, evidence: URIRef, asserted: bool) -> URIRef:
+        """An edge with its statement node (returned); the edge itself only when asserted."""
         statement = _mint("statement", s, p, o)
         self.add(statement, RDF.type, RDF.Statement)
         self.add(statement, RDF.subject, s)
@@ -208,6 +216,7 @@ class _Builder:
         self.add(statement, PROV.wasDerivedFrom, evidence)
         if asserted:
             self.add(s, p, o)
+        return statement
 
     def claim(self, claim: Claim) -> None:
         e = claim.evidence
@@ -218,6 +227,10 @@ class _Builder:
             args.setdefault(name, []).append(value)
         ent = lambda name: entity_iri(args[name][0].key)
         kind = claim.kind
+        rels = claim_relationships(claim)
+        # an analyst's rejection or confirmation decides over the sentence's own reading
+        asserted = self.review.asserted(rels[0], asserted) if len(rels) == 1 else asserted
+        self.rels = rels
         if kind == "membership":
             member, organization = ent("member"), ent("organization")
             role = self.roles.get(args["role"][0].role)
@@ -228,7 +241,7 @@ class _Builder:
                 self.add(node, RDF.type, ORG.Membership)
             self.state(node, ORG.member, member, ev, asserted)
             self.state(node, ORG.organization, organization, ev, asserted)
-            self.state(node, ORG.role, role.iri, ev, asserted)
+            self.named[rels[0]] = self.state(node, ORG.role, role.iri, ev, asserted)
             if "current" in args and role.position:
                 self.state(node, KG.current, _literal(args["current"][0]), ev, asserted)
             if role.plain == SDO.founder:
@@ -243,12 +256,16 @@ class _Builder:
                 node, cls = _mint("investment", investors[0], target), KG.Investment
             else:
                 node, cls = _mint("funding", target, *investors, date.iso() if date else ""), KG.FundingRound
+            # each investor's part can be rejected or confirmed on its own
+            by_investor = {entity_iri(r.subject): r for r in rels}
+            each = {i: self.review.asserted(by_investor[i], asserted) for i in investors}
+            asserted = any(each.values())
             if asserted:
                 self.add(node, RDF.type, cls)
             self.state(node, KG.investee, target, ev, asserted)
             for investor in investors:
-                self.state(node, KG.investor, investor, ev, asserted)
-                self.state(investor, KG.investsIn, target, ev, asserted)
+                self.named[by_investor[investor]] = self.state(node, KG.investor, investor, ev, each[investor])
+                self.state(investor, KG.investsIn, target, ev, each[investor])
             self._quantity(claim, node, args, "amount", KG.amount, KG.currency, ev, asserted)
             self._quantity(claim, node, args, "valuation", KG.valuation, KG.valuationCurrency, ev, asserted)
             self._quantity(claim, node, args, "stake", KG.stake, None, ev, asserted)
@@ -262,13 +279,14 @@ class _Builder:
             node = _mint("reduction", organization, date.iso() if date else "")
             if asserted:
                 self.add(node, RDF.type, KG.WorkforceReduction)
-            self.state(node, KG.affectedOrganization, organization, ev, asserted)
+            self.named[rels[0]] = self.state(node, KG.affectedOrganization, organization, ev, asserted)
             self._quantity(claim, node, args, "share", KG.workforceShare, None, ev, asserted)
             for name, prop in (("employees", KG.employeesAffected), ("contractors", KG.contractorsAffected)):
                 if name in args:
                     q = args[name][0]
                     value = Literal(str(int(q.value)), datatype=XSD.integer)
-                    self.state(node, prop, value, self.evidence(claim, approximate=q.approximate), asserted)
+                    self.state(node, prop, value, self.evidence(claim, approximate=q.approximate),
+                               asserted and not self._value_rejected(name, q.value))
             if date:
                 self.state(node, KG.date, _literal(date), ev, asserted)
         elif kind == "revenue":
@@ -277,18 +295,19 @@ class _Builder:
             node = _mint("revenue", organization, date.iso() if date else "")
             if asserted:
                 self.add(node, RDF.type, KG.RevenueReport)
-            self.state(node, KG.revenueOf, organization, ev, asserted)
+            self.named[rels[0]] = self.state(node, KG.revenueOf, organization, ev, asserted)
             self._quantity(claim, node, args, "amount", KG.amount, KG.currency, ev, asserted)
             if date:
                 self.state(node, KG.date, _literal(date), ev, asserted)
         elif kind == "founded":
-            self.state(ent("organization"), SDO.foundingDate, _literal(args["date"][0]), ev, asserted)
+            self.named[rels[0]] = self.state(ent("organization"), SDO.foundingDate, _literal(args["date"][0]), ev,
+                                             asserted)
         elif kind == "cites":
             self.state(self.doc, KG.cites, ent("object"), ev, asserted)
         elif kind == "publisher":
             self.state(self.doc, SDO.publisher, ent("object"), ev, asserted)
         elif kind in _BINARY:
-            self.state(ent("subject"), _BINARY[kind], ent("object"), ev, asserted)
+            self.named[rels[0]] = self.state(ent("subject"), _BINARY[kind], ent("object"), ev, asserted)
         else:
             raise OntologyError(f"no RDF model for claim kind {kind!r}")
 
@@ -296,11 +315,17 @@ class _Builder:
         if name not in args:
             return
         q: Quantity = args[name][0]
+        asserted = asserted and not self._value_rejected(name, q.value)
         if q.approximate:  # "fast 50 Prozent": the approximation belongs to this value only
             ev = self.evidence(claim, approximate=True)
         self.state(node, prop, _literal(q.value), ev, asserted)
         if unit_prop is not None:
             self.state(node, unit_prop, Literal(q.unit), ev, asserted)
+
+    def _value_rejected(self, qualifier: str, value: Decimal) -> bool:
+        """Whether an analyst rejected this one value (one source's stake) of the claim's relationship."""
+        text = _decimal_text(Decimal(value))
+        return any((r, qualifier, text) in self.review.values for r in self.rels)
 
     def aliases(self) -> None:
         """Names the article uses for a registry entity that differ from its label."""
@@ -341,9 +366,12 @@ def _alias_evidence(article, sentence):
                     sentence.language, "registry.alias", 1.0)
 
 
-def model_document(extraction: Extraction, registry: Registry) -> DocumentGraph:
-    """The named graph of one article: document, new entities, claims, evidence."""
-    b = _Builder(extraction, registry)
+def model_document(extraction: Extraction, registry: Registry, review: Review | None = None) -> DocumentGraph:
+    """The named graph of one article: document, new entities, claims, evidence.
+
+    `review` holds the relationships analysts rejected or confirmed in it (amend.py).
+    """
+    b = _Builder(extraction, registry, review)
     b.document()
     b.entities()
     for claim in extraction.claims:
@@ -351,7 +379,60 @@ def model_document(extraction: Extraction, registry: Registry) -> DocumentGraph:
     b.aliases()
     sha = extraction.article.sha256
     # sorted by their N-Triples text, which is cheap; the store and the TriG sort again anyway
-    return DocumentGraph(graph_iri(sha), b.doc, tuple(sorted(b.triples, key=_triple_key)))
+    return DocumentGraph(graph_iri(sha), b.doc, tuple(sorted(b.triples, key=_triple_key)),
+                         tuple(sorted(b.named.items(), key=lambda kv: kv[0].key())))
+
+
+def model_corrections(plan, statements: dict, documents: dict[str, str], registry: Registry) -> tuple[Triple, ...]:
+    """The corrections graph: each applied correction with who, when and why (PROV), and what it says.
+
+    `plan` is amend.Plan; `statements` maps each corrected relationship to its statement
+    IRI; `documents` maps article paths to their content hashes.
+    """
+    from rdflib.namespace import OWL
+
+    triples: set[Triple] = set()
+    add = lambda s, p, o: triples.add((s, p, o))
+    final = lambda key: entity_iri(plan.merged.get(key, key))
+    for c in plan.applied:
+        node = _mint("correction", c.line, c.op, *(f"{k}={v}" for k, v in c.fields), c.by, c.at, c.why)
+        agent = _mint("agent", c.by)
+        add(node, RDF.type, KG.Correction)
+        add(node, RDF.type, PROV.Entity)
+        add(node, KG.operation, Literal(c.op))
+        add(node, RDFS.label, Literal(c.describe()))
+        add(node, KG.line, Literal(str(c.line), datatype=XSD.integer))
+        add(node, RDFS.comment, Literal(c.why))
+        add(node, PROV.generatedAtTime, Literal(c.at, datatype=XSD.dateTime))
+        add(node, PROV.wasAttributedTo, agent)
+        add(agent, RDF.type, PROV.Agent)
+        add(agent, RDFS.label, Literal(c.by))
+        for kind, target in plan.targets.get(c.line, ()):
+            iri = statements.get(target) if kind == "relationship" else final(target)
+            if iri is not None:
+                add(node, KG.target, iri)
+        if c.get("document") in documents:
+            add(node, KG.document, document_iri(documents[c.get("document")]))
+        if c.get("value") is not None:
+            add(node, KG.qualifier, Literal(c.get("qualifier")))
+            add(node, KG.value, Literal(c.get("value"), datatype=XSD.decimal))
+        if c.op == "merge" and c.get("drop") in plan.merged:
+            add(entity_iri(c.get("drop")), OWL.sameAs, final(c.get("keep")))
+            # the merged entity keeps its name beside the link, so a split can take it back out
+            add(entity_iri(c.get("drop")), RDFS.label, Literal(plan.dropped.get(c.get("drop"), c.get("drop"))))
+            known = registry.entities.get(c.get("drop"))
+            for alias, language in known.aliases if known else ():
+                add(final(c.get("keep")), SKOS.altLabel, Literal(alias, lang=language or None))
+        elif c.op == "wikidata":
+            add(final(c.get("entity")), OWL.sameAs, URIRef(WIKIDATA + c.get("qid")))
+        elif c.op == "alias":
+            add(final(c.get("entity")), SKOS.altLabel, Literal(c.get("alias")))
+    # the names an entity had before a rename or a merge still find it
+    for key, labels in plan.old_labels.items():
+        for label in labels:
+            if label != plan.labels.get(plan.merged.get(key, key)):
+                add(final(key), SKOS.altLabel, Literal(label))
+    return tuple(sorted(triples, key=_triple_key))
 
 
 def ontology_files() -> list[Path]:

@@ -111,12 +111,25 @@ def trig_block(quads) -> bytes:
     return b"\n".join(lines[start:])
 
 
-def registry_quads() -> list:
-    """The registry, roles and vocabulary in their named graphs."""
-    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH
+def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | frozenset = frozenset()) -> list:
+    """The registry, roles and vocabulary in their named graphs.
 
-    return (parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
-            + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)
+    As corrected, without editing the files: `relabel` gives registry entities (by key)
+    a new label, `drop` leaves out entities merged into others.
+    """
+    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH, entity_iri
+
+    registry = parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
+    if relabel or drop:
+        ox = _ox()
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        gone = {str(entity_iri(k)) for k in drop}
+        new = {str(entity_iri(k)): name for k, name in (relabel or {}).items()}
+        registry = [q for q in registry if q.subject.value not in gone
+                    and not (q.predicate == label and q.subject.value in new)]
+        registry += [ox.Quad(ox.NamedNode(iri), label, ox.Literal(name), ox.NamedNode(str(REGISTRY_GRAPH)))
+                     for iri, name in sorted(new.items())]
+    return (registry + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)
             + parse_turtle_file(ONTOLOGY_DIR / "kg.ttl", ONTOLOGY_GRAPH))
 
 

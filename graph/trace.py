@@ -61,10 +61,12 @@ class Source:
     future: bool = False
     # the sentence naming an argument this one only implies: {"start", "end", "quote"}
     antecedent: dict | None = None
+    rejected: bool = False  # an analyst rejected what this article says (kg correct reject --document)
 
     @property
     def assertable(self) -> bool:
-        return assertable(self.confidence, hedged=self.hedged, negated=self.negated, conditional=self.conditional)
+        return not self.rejected and assertable(self.confidence, hedged=self.hedged, negated=self.negated,
+                                                conditional=self.conditional)
 
 
 @dataclass
@@ -77,11 +79,27 @@ class Relationship:
     source_count: int
     sources: list[Source]
     disagreements: dict = field(default_factory=dict)  # qualifier -> [{"value", "documents"}]
+    # analysts' corrections of it, in file order: {"operation", "by", "at", "why", "line", …}
+    corrections: list = field(default_factory=list)
+    review: str | None = None  # "rejected" or "confirmed": the last such correction of all its sources
 
     @property
     def asserted(self) -> bool:
-        """An edge of the graph: some source states it plainly and surely enough (types.assertable)."""
+        """An edge of the graph: confirmed, or not rejected and some source states it plainly and surely enough."""
+        if self.review is not None:
+            return self.review == "confirmed"
         return any(s.assertable for s in self.sources)
+
+    @property
+    def status(self) -> str:
+        """extracted, added (by an analyst), confirmed or rejected."""
+        if self.review is not None:
+            return self.review
+        if any(s.rejected for s in self.sources) and not self.asserted:
+            return "rejected"
+        if any(c["operation"] == "add" for c in self.corrections):
+            return "added"
+        return "extracted"
 
 
 @dataclass
@@ -99,8 +117,9 @@ class Trace:
 
 def _rel_json(r: Relationship) -> dict:
     out = {"statement": r.statement, "subject": asdict(r.subject), "predicate": asdict(r.predicate),
-           "object": r.object, "asserted": r.asserted, "qualifiers": r.qualifiers, "source_count": r.source_count,
-           "sources": [_source_json(s) for s in r.sources]}
+           "object": r.object, "asserted": r.asserted, "status": r.status, "qualifiers": r.qualifiers,
+           "source_count": r.source_count, "sources": [_source_json(s) for s in r.sources],
+           "corrections": r.corrections}
     if r.disagreements:
         out["disagreements"] = r.disagreements
     return out
@@ -110,6 +129,8 @@ def _source_json(s: Source) -> dict:
     out = asdict(s)
     if out["antecedent"] is None:
         del out["antecedent"]
+    if not out["rejected"]:
+        del out["rejected"]
     return out
 
 
@@ -232,6 +253,55 @@ SELECT DISTINCT ?sub ?p ?obj WHERE {
   GRAPH ?g { ?s rdf:subject ?sub ; rdf:predicate ?p ; rdf:object ?obj }
   FILTER(STRSTARTS(STR(?sub), "https://kg.example.org/id/") && STRSTARTS(STR(?obj), "https://kg.example.org/id/"))
 }"""
+
+
+Q_CORRECTIONS = """
+SELECT ?c ?target ?op ?line ?why ?at ?by ?doc ?qualifier ?value WHERE {
+  VALUES ?target { UNDEF }
+  GRAPH <https://kg.example.org/graph/corrections> {
+    ?c a kg:Correction ; kg:target ?target ; kg:operation ?op ; kg:line ?line ; rdfs:comment ?why ;
+       prov:generatedAtTime ?at ; prov:wasAttributedTo ?agent . ?agent rdfs:label ?by .
+    OPTIONAL { ?c kg:qualifier ?qualifier ; kg:value ?value }
+  }
+  OPTIONAL { GRAPH <https://kg.example.org/graph/corrections> { ?c kg:document ?d } GRAPH ?gd { ?d kg:path ?doc } }
+}"""
+
+
+def attach_corrections(store, rels: list[Relationship]) -> None:
+    """Each relationship's corrections (who, when, why), and what they decide: rejected or confirmed."""
+    from .store import select
+
+    by_statement: dict[str, list[Relationship]] = defaultdict(list)
+    for r in rels:
+        by_statement[r.statement].append(r)
+    if not by_statement:
+        return
+    rows = select(store, Q_CORRECTIONS, target=sorted(by_statement))
+    for row in sorted(rows, key=lambda r: int(r["line"])):
+        entry = {"operation": row["op"], "by": row["by"], "at": row["at"], "why": row["why"], "line": int(row["line"])}
+        if row["doc"]:
+            entry["document"] = row["doc"]
+        if row["qualifier"]:
+            entry["qualifier"], entry["value"] = row["qualifier"], _number(row["value"])
+        for r in by_statement[row["target"]]:
+            if entry in r.corrections:
+                continue
+            r.corrections.append(entry)
+            if row["op"] not in ("reject", "confirm") or row["qualifier"]:
+                continue
+            if row["doc"]:  # what one article says: its sources alone
+                for s in r.sources:
+                    if s.document == row["doc"]:
+                        s.rejected = row["op"] == "reject"
+            else:
+                r.review = "rejected" if row["op"] == "reject" else "confirmed"
+                for s in r.sources:
+                    s.rejected = False
+
+
+def _number(text: str):
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 @dataclass(frozen=True)
@@ -376,6 +446,7 @@ def all_relationships(store) -> tuple[list[Relationship], dict[str, str]]:
             seen.setdefault(rel.statement + "|" + rel.subject.iri, rel)
     rels = sorted(seen.values(), key=lambda r: (r.subject.label, r.predicate.label, str(r.object), r.statement))
     _role_disagreements(rels)
+    attach_corrections(store, rels)
     return rels, {iri: reader.label(iri) for iri in entities}
 
 
@@ -533,6 +604,7 @@ def trace_relationship(graph_dir: Path, a: str, b: str | None = None) -> Trace:
     reader = _Reader(store)
     rels = _relationships_of(reader, first.iri)
     _role_disagreements(rels)
+    attach_corrections(store, rels)
     if second is not None:
         rels = [r for r in rels if _touches(r, second)]
     rels.sort(key=lambda r: (r.predicate.label.casefold(), r.subject.label, str(r.object), r.statement))
@@ -623,8 +695,13 @@ def _rel_lines(rel: Relationship, style) -> list[str]:
     head = f"{rel.subject.label} —[{rel.predicate.label}]→ {obj}".rstrip(" →")
     quals = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(rel.qualifiers.items()) if k != "role")
     count = f"{rel.source_count} source{'s' if rel.source_count != 1 else ''}"
-    candidate = "" if rel.asserted else "; candidate, not asserted"
-    lines = [style(head, bold=True) + f"  ({count}{'; ' + quals if quals else ''}{candidate})"]
+    status = {"rejected": "; REJECTED", "confirmed": "; confirmed", "added": "; added by an analyst"}.get(rel.status, "")
+    candidate = "" if rel.asserted or rel.status == "rejected" else "; candidate, not asserted"
+    lines = [style(head, bold=True) + f"  ({count}{'; ' + quals if quals else ''}{candidate}{status})"]
+    for c in rel.corrections:
+        what = c["operation"] + (f" {c['qualifier']}={_fmt(c['value'])}" if "qualifier" in c else "") \
+            + (f" in {c['document']}" if "document" in c else "")
+        lines.append(style(f"  {what} by {c['by']} at {c['at']}: ", fg="magenta") + c["why"])
     for name, values in sorted(rel.disagreements.items()):
         side = "  |  ".join(f"{_fmt(v['value'])} ({', '.join(v['documents'])})" for v in values)
         lines.append(style(f"  sources disagree on {name}: ", fg="yellow") + side)
@@ -637,6 +714,8 @@ def _rel_lines(rel: Relationship, style) -> list[str]:
         lines.append(f"  {doc} [{first.language}] “{first.title}”{outlets}")
         for src in sources:
             flags = [f for f in ("hedged", "negated", "conditional", "future", "approximate") if getattr(src, f)]
+            if src.rejected:
+                flags.append("rejected")
             lines.append(f"    chars {src.start}–{src.end} · {src.rule} · confidence {src.confidence:.2f}"
                          + (f" · {', '.join(flags)}" if flags else ""))
             before, _, after = src.context.partition(src.quote)

@@ -196,7 +196,10 @@ def render_html(rels, labels: dict[str, str], kinds: dict[str, str], *, document
         nth = pair_count.get(pair, 0)
         pair_count[pair] = nth + 1
         asserted = any(it["rel"].asserted for it in items)
-        net.add_edge(ids[src], ids[dst], id=f"e{len(net.edges)}", label=label,
+        # rejected by an analyst: hidden unless asked for, then struck through
+        rejected = all(it["rel"].status == "rejected" for it in items)
+        net.add_edge(ids[src], ids[dst], id=f"e{len(net.edges)}", label=_struck(label) if rejected else label,
+                     rejected=rejected,
                      width=round(1 + 1.5 * (min(count, 6) - 1), 1), color=RELATION_STYLE[family][0],
                      arrows="to", relation=relation_key(rel), asserted=asserted, dashes=not asserted,
                      languages=sorted({lang for it in items for lang in it["languages"]}),
@@ -219,7 +222,8 @@ def render_html(rels, labels: dict[str, str], kinds: dict[str, str], *, document
                    for s, c, lbl in NODE_STYLE.values()]
         + [{"label": lbl, "color": c, "swatch": "line"} for c, lbl in RELATION_STYLE.values()],
         "relation_types": [{"key": k, "label": k} for k in sorted({e["relation"] for e in edges})],
-        "candidates": sum(1 for e in edges if not e["asserted"]),
+        "candidates": sum(1 for e in edges if not e["asserted"] and not e["rejected"]),
+        "rejected": sum(1 for e in edges if e["rejected"]),
         "languages": [{"key": k, "label": LANGUAGE_NAMES.get(k, k)}
                       for k in sorted({lang for e in edges for lang in e["languages"]})],
         "options": _options(physics),
@@ -241,10 +245,16 @@ def _rel_data(rel, sources, g: _Graph) -> dict:
         indices.append(len(g.sources) - 1)
     obj = rel.object or {}
     return {"subject": rel.subject.label, "predicate": rel.predicate.label, "asserted": rel.asserted,
+            "status": rel.status, "corrections": rel.corrections,
             "object": obj.get("label") or (str(obj["value"]) if "value" in obj else ""),
             "qualifiers": {k: _plain(v) for k, v in rel.qualifiers.items()},
             "disagreements": rel.disagreements, "source_count": len({s.document for s in sources}),
             "sources": indices}
+
+
+def _struck(text: str) -> str:
+    """Text drawn struck through on the canvas, which has no text decoration: a combining stroke per character."""
+    return "".join(ch + "\u0336" for ch in text)
 
 
 def _plain(value):

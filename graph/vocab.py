@@ -70,6 +70,14 @@ class KG(DefinedNamespace):
     path: URIRef
     sha256: URIRef
     encoding: URIRef
+    # analysts' corrections
+    Correction: URIRef
+    operation: URIRef
+    line: URIRef
+    target: URIRef
+    document: URIRef
+    qualifier: URIRef
+    value: URIRef
     # roles
     plainProperty: URIRef
     isPosition: URIRef

@@ -48,11 +48,17 @@
   var candidateBox = document.getElementById("candidates");
   document.getElementById("candidate-count").textContent = " (" + data.candidates + ")";
   candidateBox.addEventListener("change", function () { showCandidates = candidateBox.checked; refresh(); });
+  // rejected by an analyst (kg correct reject): kept with their sources and the reason
+  var showRejected = false;
+  var rejectedBox = document.getElementById("rejected");
+  document.getElementById("rejected-count").textContent = " (" + data.rejected + ")";
+  rejectedBox.addEventListener("change", function () { showRejected = rejectedBox.checked; refresh(); });
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   function edgeVisible(edge) {
-    if (!edge.asserted && !showCandidates) return false;
+    if (edge.rejected) { if (!showRejected) return false; }
+    else if (!edge.asserted && !showCandidates) return false;
     if (!activeRelations[edge.relation]) return false;
     return edge.languages.some(function (l) { return activeLanguages[l]; });
   }
@@ -96,8 +102,16 @@
     var rel = data.relationships[relId];
     var div = el("div", null, "rel");
     div.setAttribute("data-relationship", relId);
-    div.appendChild(el("div", rel.subject + " —[" + rel.predicate + "]→ " + (rel.object || ""), "head"));
-    if (!rel.asserted) div.appendChild(el("div", "candidate: no source states it plainly and surely enough to assert it", "flags"));
+    div.appendChild(el("div", rel.subject + " —[" + rel.predicate + "]→ " + (rel.object || ""),
+                       rel.status === "rejected" ? "head struck" : "head"));
+    if (rel.status === "rejected") div.appendChild(el("div", "rejected by an analyst: not an edge of the graph", "flags"));
+    else if (rel.status === "confirmed") div.appendChild(el("div", "confirmed by an analyst", "flags"));
+    else if (rel.status === "added") div.appendChild(el("div", "added by an analyst", "flags"));
+    else if (!rel.asserted) div.appendChild(el("div", "candidate: no source states it plainly and surely enough to assert it", "flags"));
+    (rel.corrections || []).forEach(function (c) {
+      var what = c.operation + (c.qualifier ? " " + c.qualifier + " = " + c.value : "") + (c.document ? " in " + c.document : "");
+      div.appendChild(el("div", what + " by " + c.by + " at " + c.at + ": " + c.why, "correction"));
+    });
     var quals = Object.keys(rel.qualifiers).filter(function (k) { return k !== "role"; })
       .map(function (k) { return k + ": " + rel.qualifiers[k]; });
     quals.unshift(rel.source_count + (rel.source_count === 1 ? " source" : " sources"));

@@ -1,0 +1,326 @@
+"""Apply analysts' corrections to what extraction found, between extraction and modelling.
+
+In: the corrections (file order) and, per article, what its cached extraction
+holds (entities it mentions and defines, relationships its claims state).
+Out: a `Plan` saying which articles change and how (`Amendment`: entities
+merged or split, labels renamed, claims added, relationships rejected or
+confirmed), and which corrections no longer apply (stale). No article is
+extracted again: an amended article is modelled again from its cached
+`Extraction`, so every statement IRI is minted by model.py as always, and a
+merge moves statements to the kept entity with IRIs of their new participants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .corrections import Correction, Relationship
+from .types import (
+    CLAIM_KINDS,
+    Claim,
+    Entity,
+    EntityKind,
+    EntityRef,
+    Evidence,
+    Extraction,
+    Mention,
+    RoleRef,
+)
+
+ADDED_RULE = "correction.add"  # the rule id of evidence an analyst added
+_KINDS = {"person": EntityKind.PERSON, "org": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}
+
+
+def kind_of(key: str) -> EntityKind:
+    return _KINDS[key.split("/", 1)[0]]
+
+
+def claim_relationships(claim: Claim) -> list[Relationship]:
+    """The relationships a claim states, as corrections name them (one per investor of a round)."""
+    kind, arg = claim.kind, claim.arg
+    key = lambda name: arg(name).key if isinstance(arg(name), EntityRef) else ""
+    if kind == "membership":
+        return [Relationship(kind, key("member"), arg("role").role, key("organization"))]
+    if kind in ("investment", "fundingRound"):
+        target = key("target")
+        return [Relationship(kind, v.key, "", target) for n, v in claim.args if n == "investor"]
+    if kind in ("workforceReduction", "revenue", "founded"):
+        return [Relationship(kind, key("organization"), "", "")]
+    if kind in ("cites", "publisher"):
+        return []
+    return [Relationship(kind, key("subject"), "", key("object"))]
+
+
+@dataclass(frozen=True)
+class Review:
+    """What corrections say about one article's relationships, for model.py."""
+
+    status: dict = field(default_factory=dict)  # Relationship -> "rejected" | "confirmed"
+    values: frozenset = frozenset()  # (Relationship, qualifier, value as text) rejected
+
+    def asserted(self, rel: Relationship, default: bool) -> bool:
+        status = self.status.get(rel)
+        return default if status is None else status == "confirmed"
+
+
+@dataclass
+class Amendment:
+    """How one article's extraction changes."""
+
+    ops: list = field(default_factory=list)  # ("merge", drop, keep) | ("split", entity, into), in file order
+    labels: dict = field(default_factory=dict)  # entity key -> new label
+    defines: dict = field(default_factory=dict)  # entity key -> label, for entities it must define
+    added: list = field(default_factory=list)  # corrections of op "add"
+    review: dict = field(default_factory=dict)  # Relationship -> status
+    values: set = field(default_factory=set)
+
+    def digest(self) -> str:
+        """What the amended graph depends on beyond the article: a part of its cache name."""
+        data = json.dumps([self.ops, sorted(self.labels.items()), sorted(self.defines.items()),
+                           [c.to_json() for c in self.added],
+                           sorted((r.key(), s) for r, s in self.review.items()),
+                           sorted((r.key(), q, v) for r, q, v in self.values)], sort_keys=True)
+        return hashlib.sha256(data.encode()).hexdigest()[:12]
+
+    def map_key(self, key: str) -> str:
+        return _map(key, [(op, a, b, None) for op, a, b in self.ops], None)
+
+
+@dataclass
+class Plan:
+    amendments: dict[str, Amendment]  # document key -> how it changes
+    stale: list[tuple[Correction, str]]  # corrections that no longer apply, and why
+    merged: dict[str, str]  # dropped entity key -> the key it was merged into
+    labels: dict[str, str]  # entity key -> label after renames
+    old_labels: dict[str, list[str]]  # entity key -> labels it had before (kept as aliases)
+    dropped: dict[str, str]  # entity merged into another -> its label then
+    targets: dict[int, list]  # correction line -> [("relationship", Relationship) | ("entity", key)]
+    applied: list[Correction]
+
+
+def plan_corrections(corrections: list[Correction], documents: dict[str, dict], registry) -> Plan:
+    """Which articles change, and how; which corrections are stale.
+
+    `documents` maps each document key to what its extraction holds:
+    {"path", "mentioned": [keys], "defines": {key: label}, "relationships": [Relationship.key()]}.
+    """
+    by_path = {d["path"]: key for key, d in documents.items()}
+    labels: dict[str, str] = {k: e.label for k, e in registry.entities.items()}
+    where: dict[str, set[str]] = defaultdict(set)  # entity key -> the articles that name it now
+    for doc, d in documents.items():
+        for k, label in d.get("defines", {}).items():
+            labels.setdefault(k, label)
+        for k in (*d.get("mentioned", ()), *d.get("defines", {})):
+            where[k].add(doc)
+    old_labels: dict[str, list[str]] = defaultdict(list)
+    ops: list[tuple] = []  # (op, from key, to key, document key or None for every article)
+    amend: dict[str, Amendment] = defaultdict(Amendment)
+    merged: dict[str, str] = {}
+    dropped: dict[str, str] = {}
+    renamed: set[str] = set()
+    touched: set[str] = set()  # entities an article may now name without having defined them
+    stale: list[tuple[Correction, str]] = []
+    applied: list[Correction] = []
+    targets: dict[int, list] = {}
+    reviews: list[tuple] = []
+
+    def present(key: str) -> bool:
+        return bool(where.get(key)) or (key in registry.entities and key not in merged)
+
+    for c in corrections:
+        op = c.op
+        if op == "merge":
+            keep, drop = c.get("keep"), c.get("drop")
+            missing = [k for k in (keep, drop) if not present(k)]
+            if missing:
+                stale.append((c, f"{missing[0]} is no longer in the graph"))
+                continue
+            ops.append(("merge", drop, keep, None))
+            for d in sorted(where.get(drop, ())):
+                amend[d].ops.append(("merge", drop, keep))
+            where[keep] |= where.pop(drop, set())
+            merged[drop] = keep
+            dropped[drop] = labels.get(drop, drop)
+            for k, v in list(merged.items()):
+                if v == drop:
+                    merged[k] = keep
+            old_labels[keep].append(labels.get(drop, drop))
+            touched.add(keep)
+            targets[c.line] = [("entity", keep)]
+        elif op == "split":
+            doc, entity, into = by_path.get(c.get("document")), c.get("entity"), c.get("into")
+            if doc is None:
+                stale.append((c, f"{c.get('document')} is no longer among the articles"))
+                continue
+            if doc not in where.get(entity, ()):
+                stale.append((c, f"{c.get('document')} no longer names {entity}"))
+                continue
+            # into an entity merged into this one: its own mentions come back, the rest stays
+            how = "restore" if merged.get(into) == entity else "split"
+            ops.append((how, entity, into, doc))
+            amend[doc].ops.append((how, entity, into))
+            if how == "split":
+                where[entity].discard(doc)
+            where[into].add(doc)
+            touched.add(into)
+            for k, label in c.get("new") or ():
+                labels.setdefault(k, label)
+            targets[c.line] = [("entity", into)]
+        elif op in ("rename", "wikidata", "alias", "type"):
+            entity = merged.get(c.get("entity"), c.get("entity"))
+            if not present(entity):
+                stale.append((c, f"{c.get('entity')} is no longer in the graph"))
+                continue
+            if op == "rename" and c.get("name") != labels.get(entity):
+                old_labels[entity].append(labels.get(entity, entity))
+                labels[entity] = c.get("name")
+                renamed.add(entity)
+            targets[c.line] = [("entity", entity)]
+        elif op == "add":
+            doc = by_path.get(c.get("document"))
+            if doc is None:
+                stale.append((c, f"{c.get('document')} is no longer among the articles"))
+                continue
+            rel = c.relationship
+            for k, label in c.get("new") or ():
+                labels.setdefault(k, label)
+            amend[doc].added.append(c)
+            for k in (rel.subject, rel.object):
+                if k:
+                    where[k].add(doc)
+                    touched.add(k)
+            targets[c.line] = [("relationship", _map_rel(rel, ops, doc))]
+        else:  # reject, confirm: matched once every merge, split and addition is known
+            doc = c.get("document")
+            if doc is not None and doc not in by_path:
+                stale.append((c, f"{doc} is no longer among the articles"))
+                continue
+            reviews.append((c, by_path.get(doc) if doc else None, len(ops)))
+            continue
+        applied.append(c)
+
+    # an entity split back out of the one it was merged into is its own again
+    for drop in [d for d in merged if where.get(d)]:
+        keep = merged.pop(drop)
+        label = dropped.pop(drop)
+        if label in old_labels.get(keep, []):
+            old_labels[keep].remove(label)
+    # which article states which relationship, after every merge, split and addition
+    states: dict[Relationship, set[str]] = defaultdict(set)
+    for doc, d in documents.items():
+        rels = [Relationship.parse(r) for r in d.get("relationships", ())]
+        rels += [c.relationship for c in amend[doc].added] if doc in amend else []
+        for rel in rels:
+            states[_map_rel(rel, ops, doc)].add(doc)
+    for c, only, ops_before in reviews:
+        # named as it was when the correction was made: carried through the merges and splits after it
+        later = ops[ops_before:]
+        found = {d: r for d in documents if only in (None, d)
+                 for r in (_map_rel(c.relationship, later, d),) if d in states.get(r, ())}
+        if not found:
+            where_text = f" in {c.get('document')}" if only else ""
+            stale.append((c, f"no article{where_text} states it any longer"))
+            continue
+        for d, rel in sorted(found.items()):
+            if c.get("value") is not None:
+                amend[d].values.add((rel, c.get("qualifier"), c.get("value")))
+            else:
+                amend[d].review[rel] = "rejected" if c.op == "reject" else "confirmed"
+        targets[c.line] = [("relationship", r) for r in sorted(set(found.values()), key=Relationship.key)]
+        applied.append(c)
+
+    # an article names an entity it did not define (the kept side of a merge, a split's other
+    # entity, a new name of an addition) or one renamed since: it defines it, with the label of now
+    for k in sorted(touched | renamed):
+        if k in registry.entities or k not in labels:
+            continue
+        for doc in where.get(k, ()):
+            if k not in documents[doc].get("defines", {}) or k in renamed:
+                amend[doc].defines[k] = labels[k]
+    amendments = {doc: a for doc, a in amend.items() if a.ops or a.added or a.review or a.values or a.defines}
+    applied.sort(key=lambda c: c.line)
+    return Plan(amendments, stale, merged, labels, dict(old_labels), dropped, targets, applied)
+
+
+def _map(key: str, ops, doc: str | None) -> str:
+    """The entity a key names after the merges and splits `ops` (in file order) in one article."""
+    history = {key}
+    for op, a, b, only in ops:
+        if key == a and only in (None, doc):
+            # a split back ("restore") takes out only what was the merged entity before
+            if op != "restore" or b in history:
+                key = b
+                history.add(key)
+    return key
+
+
+def _map_rel(rel: Relationship, ops, doc: str) -> Relationship:
+    return Relationship(rel.kind, _map(rel.subject, ops, doc), rel.relation,
+                        _map(rel.object, ops, doc) if rel.object else "")
+
+
+def amend_extraction(extraction: Extraction, amendment: Amendment) -> tuple[Extraction, list[tuple[Correction, str]]]:
+    """The extraction as the corrections have it: entities mapped, labels renamed, claims added.
+
+    Also the additions that cannot be made, and why: their quote is no longer at its
+    offsets (the article changed); the build reports them as stale.
+    """
+    key = amendment.map_key
+    claims = [_map_claim(c, key) for c in extraction.claims]
+    moved = []
+    for c in amendment.added:
+        try:
+            claims.append(_added_claim(c, extraction))
+        except ValueError as exc:
+            moved.append((c, str(exc)))
+    claims = [c for c in claims if not _self_relationship(c)]
+    mentions = [dataclasses.replace(m, entity=key(m.entity), kind=kind_of(key(m.entity))) for m in extraction.mentions]
+    entities: dict[str, Entity] = {}
+    for e in extraction.entities:
+        k = key(e.key)
+        if k == e.key:
+            entities[k] = dataclasses.replace(e, label=amendment.labels.get(k, e.label))
+    for k, label in amendment.defines.items():
+        entities[k] = Entity(k, kind_of(k), label, in_registry=False)
+    used = {m.entity for m in mentions} | {v.key for c in claims for _, v in c.args if isinstance(v, EntityRef)}
+    entities = {k: e for k, e in entities.items() if k in used}
+    amended = dataclasses.replace(extraction, entities=tuple(sorted(entities.values(), key=lambda e: e.key)),
+                                  mentions=tuple(mentions), claims=tuple(claims))
+    return amended, moved
+
+
+def _map_claim(claim: Claim, key) -> Claim:
+    args = tuple(sorted(((n, EntityRef(key(v.key)) if isinstance(v, EntityRef) else v) for n, v in claim.args),
+                        key=lambda a: (a[0], str(a[1]))))
+    return dataclasses.replace(claim, args=args) if args != claim.args else claim
+
+
+def _self_relationship(claim: Claim) -> bool:
+    """A merge can make both sides of a relationship one entity: "Acme competes with Acme" says nothing."""
+    subject, obj = claim.arg("subject"), claim.arg("object")
+    return isinstance(subject, EntityRef) and subject == obj
+
+
+def _added_claim(c: Correction, extraction: Extraction) -> Claim:
+    article = extraction.article
+    quote, start = c.get("quote"), c.get("start")
+    if article.text[start:start + len(quote)] != quote:
+        raise ValueError(f"the quote is no longer at character {start} of {article.path}")
+    rel = c.relationship
+    language = next((s.language for s in extraction.sentences if s.start <= start < s.end), article.language)
+    evidence = Evidence(article.path, start, start + len(quote), quote, language, ADDED_RULE, 1.0)
+    names = CLAIM_KINDS[rel.kind]
+    if rel.kind == "membership":
+        args = [("member", EntityRef(rel.subject)), ("organization", EntityRef(rel.object)),
+                ("role", RoleRef(rel.relation))]
+    elif rel.kind in ("investment", "fundingRound"):
+        args = [("investor", EntityRef(rel.subject)), ("target", EntityRef(rel.object))]
+    elif "organization" in names:
+        args = [("organization", EntityRef(rel.subject))]
+    else:
+        args = [("subject", EntityRef(rel.subject)), ("object", EntityRef(rel.object))]
+    return Claim(rel.kind, tuple(sorted(args, key=lambda a: a[0])), evidence)

@@ -1,0 +1,232 @@
+"""kg correct end to end on the seeds: reject, confirm, add, merge, split, undo, stale corrections."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS
+
+from graph.cli import main
+
+
+def kg(*args, env=None):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, env=env)
+
+
+@pytest.fixture(scope="module")
+def prebuilt(tmp_path_factory):
+    """The seeds built once without corrections; each test works on a copy (the cache makes rebuilds quick)."""
+    root = tmp_path_factory.mktemp("correct")
+    shutil.copytree(SEEDS, root / "seeds")
+    result = kg("build", "--seeds", root / "seeds", "--out", root / "out")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def project(prebuilt, tmp_path):
+    shutil.copytree(prebuilt / "seeds", tmp_path / "seeds")
+    shutil.copytree(prebuilt / "out", tmp_path / "out")
+    return tmp_path
+
+
+def correct(project, *args, by="ana"):
+    return kg("correct", *args, "--seeds", project / "seeds", "--graph", project / "out", "--by", by)
+
+
+def roles(project) -> str:
+    return kg("query", "roles", "--graph", project / "out", "--format", "tsv").output
+
+
+def trace_json(project, *names) -> dict:
+    result = kg("trace", *names, "--graph", project / "out", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def the(rels, predicate: str) -> dict:
+    found = [r for r in rels if r["predicate"]["label"] == predicate]
+    assert len(found) == 1, [r["predicate"]["label"] for r in rels]
+    return found[0]
+
+
+def test_reject_leaves_the_ready_queries_and_shows_its_reason_and_author_in_trace(project):
+    assert '"Alexandr Wang"\t"head of AI"\t"Meta"' in roles(project)
+    result = correct(project, "reject", "Wang", "head of AI", "Meta", "--why", "He leads the lab, not AI at Meta")
+    assert result.exit_code == 0, result.output
+    assert "Recorded #1" in result.output and "1 correction applied" in result.output
+    assert '"head of AI"' not in roles(project)
+    rel = the(trace_json(project, "Wang", "Meta")["relationships"], "head of AI")
+    assert rel["status"] == "rejected" and rel["asserted"] is False
+    assert rel["sources"], "the statement keeps its evidence"
+    [c] = rel["corrections"]
+    assert (c["operation"], c["by"], c["why"]) == ("reject", "ana", "He leads the lab, not AI at Meta")
+    text = kg("trace", "Wang", "Meta", "--graph", project / "out").output
+    assert "REJECTED" in text and "reject by ana at" in text and "He leads the lab" in text
+    rows = kg("query", "corrections", "--graph", project / "out", "--format", "tsv").output.splitlines()
+    assert len(rows) == 2 and '"reject"' in rows[1] and '"ana"' in rows[1]
+
+
+def test_a_rebuild_after_a_reject_extracts_no_article_again(project):
+    correct(project, "reject", "Wang", "head of AI", "Meta", "--why", "x", "--no-build")
+    result = kg("build", "--seeds", project / "seeds", "--out", project / "out")
+    assert result.exit_code == 0, result.output
+    assert "(5 from cache)" in result.output
+
+
+def test_undo_restores_graph_trig_byte_for_byte(project):
+    before = (project / "out" / "graph.trig").read_bytes()
+    correct(project, "reject", "Droege", "interim CEO", "Scale AI", "--why", "test")
+    assert (project / "out" / "graph.trig").read_bytes() != before
+    result = kg("correct", "undo", "1", "--seeds", project / "seeds", "--graph", project / "out")
+    assert result.exit_code == 0, result.output
+    assert (project / "out" / "graph.trig").read_bytes() == before
+    assert '"Jason Droege"\t"interim CEO"\t"Scale AI"' in roles(project)
+
+
+def test_the_later_of_a_reject_and_a_confirm_stands_and_list_shows_both(project):
+    correct(project, "reject", "Wang", "head of AI", "Meta", "--why", "first thought", "--no-build")
+    correct(project, "confirm", "Wang", "head of AI", "Meta", "--why", "checked again", by="bo")
+    rel = the(trace_json(project, "Wang", "Meta")["relationships"], "head of AI")
+    assert rel["status"] == "confirmed" and rel["asserted"] is True
+    assert [c["operation"] for c in rel["corrections"]] == ["reject", "confirm"]
+    assert '"head of AI"' in roles(project)
+    listing = kg("correct", "list", "--seeds", project / "seeds").output
+    assert "  1. reject" in listing and "  2. confirm" in listing and "by bo at" in listing
+
+
+def test_confirm_asserts_a_candidate(project):
+    rel = next(r for r in trace_json(project, "Meta", "Scale AI")["relationships"]
+               if r["predicate"]["label"] == "acquired")
+    assert rel["asserted"] is False
+    result = correct(project, "confirm", "Meta", "acquired", "Scale AI", "--why", "Say we checked it")
+    assert result.exit_code == 0, result.output
+    rel = the(trace_json(project, "Meta", "Scale AI")["relationships"], "acquired")
+    assert rel["asserted"] is True and rel["status"] == "confirmed"
+
+
+def test_reject_in_one_document_keeps_what_the_others_say(project):
+    rel = the(trace_json(project, "Droege", "Scale AI")["relationships"], "interim CEO")
+    docs = sorted({s["document"] for s in rel["sources"]})
+    assert len(docs) >= 2
+    result = correct(project, "reject", "Droege", "interim CEO", "Scale AI", "--document", docs[0], "--why", "misread")
+    assert result.exit_code == 0, result.output
+    rel = the(trace_json(project, "Droege", "Scale AI")["relationships"], "interim CEO")
+    assert rel["asserted"] is True and rel["status"] == "extracted"
+    assert [s["document"] for s in rel["sources"] if s.get("rejected")] == [docs[0]]
+
+
+def test_reject_one_value_keeps_the_others(project):
+    rel = next(r for r in trace_json(project, "Meta", "Scale AI")["relationships"]
+               if r["predicate"]["label"] == "invests in")
+    stakes = [d["value"] for d in rel["disagreements"].get("stake", [])] or [rel["qualifiers"]["stake"]]
+    result = correct(project, "reject", "Meta", "invests in", "Scale AI", "--value", stakes[-1], "--why", "misprint")
+    assert result.exit_code == 0, result.output
+    query = """SELECT ?v WHERE { GRAPH ?g { ?i a kg:Investment ; kg:stake ?v } }"""
+    values = kg("query", query, "--graph", project / "out", "--format", "tsv").output.split()[1:]
+    assert str(stakes[-1]) not in [v.strip('"').split("^")[0] for v in values]
+    rel = next(r for r in trace_json(project, "Meta", "Scale AI")["relationships"]
+               if r["predicate"]["label"] == "invests in")
+    assert rel["asserted"] is True
+    assert rel["corrections"][0]["qualifier"] == "stake" and rel["corrections"][0]["value"] == stakes[-1]
+
+
+def test_add_a_relationship_with_a_quote_and_a_new_person(project):
+    doc = sorted(p.name for p in (project / "seeds").iterdir() if p.suffix == ".txt")[0]
+    text = (project / "seeds" / doc).read_text(encoding="utf-8")
+    quote = text.split("\n")[0][:30]
+    result = correct(project, "add", "Mira Castellanos", "CEO", "Scale AI", "--document", doc, "--quote", quote,
+                     "--type", "person", "--why", "Said on the phone; the quote names the company")
+    assert result.exit_code == 0, result.output
+    rel = the(trace_json(project, "Mira Castellanos", "Scale AI")["relationships"], "CEO")
+    assert rel["status"] == "added" and rel["asserted"] is True
+    [src] = rel["sources"]
+    assert (src["document"], src["quote"], src["rule"]) == (doc, quote, "correction.add")
+    assert text[src["start"]:src["end"]] == quote
+    assert kg("verify", "--graph", project / "out", "--seeds", project / "seeds").exit_code == 0
+
+
+def test_add_refuses_a_quote_the_article_does_not_hold_and_writes_nothing(project):
+    doc = sorted(p.name for p in (project / "seeds").iterdir() if p.suffix == ".txt")[0]
+    result = correct(project, "add", "Droege", "CEO", "Scale AI", "--document", doc,
+                     "--quote", "Jason Droege was never here", "--why", "x")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --quote: not in {doc}")
+    assert not (project / "seeds" / "corrections.jsonl").exists()
+
+
+def test_unknown_names_are_refused_with_the_closest_matches(project):
+    result = correct(project, "reject", "Alexander Wang", "CEO", "Scale AI", "--why", "x")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: A 'Alexander Wang': no entity of that name; did you mean 'Alexandr Wang'?\n"
+    result = correct(project, "reject", "Droege", "chairman", "Scale AI", "--why", "x")
+    assert result.exit_code == 2 and "'interim CEO'" in result.stderr
+    assert not (project / "seeds" / "corrections.jsonl").exists()
+
+
+def graphs_but_corrections(project) -> set:
+    import pyoxigraph as ox
+
+    quads = ox.parse(path=str(project / "out" / "graph.trig"), format=ox.RdfFormat.TRIG)
+    return {q for q in quads if q.graph_name.value != "https://kg.example.org/graph/corrections"}
+
+
+def test_merge_moves_statements_and_split_takes_them_back(project):
+    extracted = graphs_but_corrections(project)
+    before = trace_json(project, "Benchmark")["relationships"]
+    assert before
+    result = correct(project, "merge", "Scale AI", "Benchmark", "--why", "test of a merge")
+    assert result.exit_code == 0, result.output
+    merged = trace_json(project, "Benchmark")  # the old name now finds the kept entity
+    assert merged["subject"]["label"] == "Scale AI"
+    droege = trace_json(project, "Droege", "Scale AI")["relationships"]
+    assert any(r["predicate"]["label"] == "venture partner" for r in droege)
+    statements = {r["statement"] for r in before}
+    assert not statements & {r["statement"] for r in droege}, "statements are minted again for the new participants"
+    docs = sorted({s["document"] for r in before for s in r["sources"]})
+    for doc in docs:
+        result = correct(project, "split", "Scale AI", "--document", doc, "--into", "Benchmark", "--why", "undo by split")
+        assert result.exit_code == 0, result.output
+    after = trace_json(project, "Benchmark")
+    assert after["subject"]["label"] == "Benchmark"
+    assert any(r["predicate"]["label"] == "venture partner" for r in after["relationships"])
+    assert graphs_but_corrections(project) == extracted, "split back, every article says what extraction said"
+
+
+def test_a_correction_that_no_longer_applies_is_reported_and_kept(project):
+    from graph.corrections import append_correction, new_correction
+
+    path = project / "seeds" / "corrections.jsonl"
+    append_correction(path, new_correction("reject", by="ana", why="old", label="Ola Brandt —[CEO]→ Meta",
+                                           relationship="membership|person/ola-brandt|ceo|org/meta"))
+    result = kg("build", "--seeds", project / "seeds", "--out", project / "out")
+    assert result.exit_code == 0
+    assert ("Warning: corrections line 1: no longer applies (no article states it any longer); "
+            "kept: reject Ola Brandt —[CEO]→ Meta") in result.stderr
+    assert len(path.read_text().splitlines()) == 1
+
+
+def test_a_malformed_corrections_file_stops_the_build_and_keeps_the_output(project):
+    before = (project / "out" / "graph.trig").read_bytes()
+    path = project / "seeds" / "corrections.jsonl"
+    path.write_text('{"op": "reject", "by": "a", "at": "2026-01-01T00:00:00Z", "why": "x", "label": "x", '
+                    '"relationship": "membership|person/a|ceo|org/b"}\n{"op": "explode"}\n')
+    result = kg("build", "--seeds", project / "seeds", "--out", project / "out")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {path}:2: unknown op 'explode'; one of reject, confirm, add, merge, split, "
+                             "rename, wikidata, alias, type\n")
+    assert (project / "out" / "graph.trig").read_bytes() == before
+
+
+def test_rename_wikidata_and_alias(project):
+    correct(project, "rename", "Benchmark", "Benchmark Capital", "--why", "full name")
+    correct(project, "wikidata", "Benchmark Capital", "Q4887242", "--why", "checked", "--no-build")
+    correct(project, "alias", "Benchmark Capital", "Benchmark Partners", "--why", "also written so")
+    found = trace_json(project, "Benchmark Partners")
+    assert found["subject"]["label"] == "Benchmark Capital"
+    assert trace_json(project, "Benchmark")["subject"]["label"] == "Benchmark Capital"
+    query = "SELECT ?o WHERE { GRAPH ?g { kgo:benchmark owl:sameAs ?o } }"
+    assert "Q4887242" in kg("query", query, "--graph", project / "out", "--format", "tsv").output
