@@ -27,7 +27,6 @@ from .types import (
     EntityRef,
     Evidence,
     Extraction,
-    Mention,
     RoleRef,
 )
 
@@ -53,6 +52,55 @@ def claim_relationships(claim: Claim) -> list[Relationship]:
     if kind in ("cites", "publisher"):
         return []
     return [Relationship(kind, key("subject"), "", key("object"))]
+
+
+@dataclass(frozen=True)
+class Known:
+    """An entity analysts made known to extraction: another name (alias) or another type."""
+
+    entity: Entity
+    replaces: str | None  # the key it had before a type correction gave it another kind
+    names: tuple[str, ...]  # the names an article must hold for the entity to change its reading
+
+
+def known_entities(corrections: list[Correction], registry, documents: dict[str, dict]) -> list[Known]:
+    """What alias and type corrections tell extraction, in file order; entities no article names are left out
+    (plan_corrections reports those corrections as stale)."""
+    from .resolve import entity_key
+
+    labels = {k: e.label for k, e in registry.entities.items()}
+    for d in documents.values():
+        for k, label in d.get("defines", {}).items():
+            labels.setdefault(k, label)
+    state: dict[str, Entity] = {}
+    replaced: dict[str, str] = {}  # new key -> the key it had first
+    for c in corrections:
+        if c.op not in ("alias", "type"):
+            continue
+        key = c.get("entity")
+        base = state.get(key) or registry.entities.get(key)
+        if base is None:
+            if key not in labels:
+                continue
+            base = Entity(key, kind_of(key), labels[key], in_registry=False)
+        if c.op == "alias":
+            if all(a.casefold() != c.get("alias").casefold() for a, _ in base.aliases):
+                state[key] = dataclasses.replace(base, aliases=tuple(sorted({*base.aliases, (c.get("alias"), "")})))
+            else:
+                state[key] = base
+            continue
+        kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}[c.get("type")]
+        new = entity_key(kind, base.label)
+        if new == key:
+            continue
+        state.pop(key, None)
+        state[new] = dataclasses.replace(base, key=new, kind=kind, in_registry=False, outlet=False, parent=None)
+        replaced[new] = replaced.pop(key, key)
+    out = []
+    for key, entity in sorted(state.items()):
+        names = (entity.label, *(a for a, _ in entity.aliases))
+        out.append(Known(entity, replaced.get(key), names if key in replaced else tuple(a for a, _ in entity.aliases)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -172,6 +220,14 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
             targets[c.line] = [("entity", into)]
         elif op in ("rename", "wikidata", "alias", "type"):
             entity = merged.get(c.get("entity"), c.get("entity"))
+            if op == "type":  # extraction read the articles again: the entity has its new key there
+                from .resolve import entity_key
+
+                kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION,
+                        "unit": EntityKind.UNIT}[c.get("type")]
+                new = entity_key(kind, labels.get(entity, entity.split("/", 1)[-1]))
+                if present(new) or not present(entity):
+                    entity = new
             if not present(entity):
                 stale.append((c, f"{c.get('entity')} is no longer in the graph"))
                 continue

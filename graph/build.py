@@ -123,7 +123,6 @@ def process_article(article, shacl: str = "fast") -> DocumentResult:
 
 def model_extraction(extraction, registry, shacl: str, review=None) -> DocumentResult:
     """Model and validate one article's extraction: its TriG block and what it counts."""
-    from .amend import claim_relationships
     from .model import graph_iri, model_document
     from .store import to_quads, trig_block
     from .validate import validate_document
@@ -145,9 +144,7 @@ def model_extraction(extraction, registry, shacl: str, review=None) -> DocumentR
              "statements": statements, "entities": entities, "evidence": evidence,
              "warnings": list(extraction.warnings),
              # what corrections are planned from without opening the extraction (amend.py)
-             "mentioned": sorted({m.entity for m in extraction.mentions}),
-             "defines": {e.key: e.label for e in extraction.entities},
-             "relationships": sorted({r.key() for c in extraction.claims for r in claim_relationships(c)})}
+             **_holds(extraction)}
     if review is not None:  # the statements corrections name, for the corrections graph
         stats["named"] = {r.key(): str(iri) for r, iri in doc.relationships}
     return DocumentResult(article.sha256, trig_block(to_quads(doc.triples, graph_iri(article.sha256))), stats)
@@ -414,28 +411,36 @@ def _apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, sha
                        summary: BuildSummary) -> bytes:
     """Model the corrected articles again from their cached extractions; the registry and corrections graphs.
 
-    Fills `blocks` with the amended block of each corrected article (cached under a
-    name that says which corrections it holds) and `stats` with its figures.
+    Only alias and type corrections change what extraction reads: the articles that
+    hold the name are extracted again with the entity known. Fills `blocks` with the
+    amended block of each corrected article (cached under a name that says which
+    corrections it holds) and `stats` with its figures.
     """
-    from .amend import Review, amend_extraction, plan_corrections
+    from .amend import Amendment, Review, amend_extraction, known_entities, plan_corrections
     from .corrections import Relationship
     from .model import CORRECTIONS_GRAPH, model_corrections
     from .resolve import load_registry
     from .store import registry_quads, to_quads, trig_block
 
     registry = load_registry()
-    plan = plan_corrections(fixes, {i.key: stats[i.key] for i in items}, registry)
+    documents = {i.key: stats[i.key] for i in items}
+    known = known_entities(fixes, registry, documents)
+    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary) if known else {}
+    plan = plan_corrections(fixes, documents, registry)
     failed: dict[int, str] = {}
     statements: dict = {}
     changed = False
-    for key, amendment in sorted(plan.amendments.items()):
-        block = f"{key}~{amendment.digest()}"
+    for key in sorted(set(plan.amendments) | set(reread)):
+        amendment = plan.amendments.get(key, Amendment())
+        extraction, known_registry, digest = reread.get(key, (None, registry, ""))
+        block = f"{key}~{digest}{amendment.digest()}"
         info = stats.get(block)
         if info is None or _damaged_block(cache / f"{block}.trig", info) is not None:
-            extraction = _cached_extraction(cache, key, seeds, stats[key]["path"])
+            if extraction is None:
+                extraction = _cached_extraction(cache, key, seeds, stats[key]["path"])
             extraction, moved = amend_extraction(extraction, amendment)
             review = Review(dict(amendment.review), frozenset(amendment.values))
-            result = model_extraction(extraction, registry, shacl, review)
+            result = model_extraction(extraction, known_registry, shacl, review)
             _write_atomic(cache / f"{block}.trig", result.trig)
             info = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest(),
                     "moved": {str(c.line): why for c, why in moved}}
@@ -457,8 +462,66 @@ def _apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, sha
     corrected = model_corrections(plan, {r: URIRef(iri) for r, iri in statements.items()}, paths, registry)
     relabel = {k: label for k, label in plan.labels.items() if k in registry.entities
                and label != registry.entities[k].label}
-    dropped = {k for k in plan.merged if k in registry.entities}
+    # merged into another, or given another type (and with it another key)
+    dropped = {k for k in plan.merged if k in registry.entities} | {k.replaces for k in known if k.replaces in registry.entities}
     return trig_block(registry_quads(relabel=relabel, drop=dropped) + to_quads(corrected, CORRECTIONS_GRAPH))
+
+
+def _read_again(known, items, stats: dict, documents: dict, registry, cache: Path, seeds: Path,
+                summary: BuildSummary) -> dict:
+    """Extract again the articles that hold a name alias and type corrections made known.
+
+    Returns document key -> (extraction, the registry it was read with, a digest of what
+    was made known); `documents` gets what each new extraction holds.
+    """
+    import dataclasses
+
+    from .pipeline import extract_article
+    from .resolve import with_entities
+    from .rules import load_rules
+
+    out = {}
+    for item in items:
+        d = stats[item.key]
+        try:  # a cheap look for the names: the article as a file, in any case
+            text = (seeds / d["path"]).read_text(encoding="utf-8", errors="replace").casefold()
+        except OSError:
+            text = ""
+        relevant = [k for k in known if (k.replaces and k.replaces in d.get("mentioned", ()))
+                    or any(name.casefold() in text for name in k.names)]
+        if not relevant:
+            continue
+        told = sorted((k.entity.key, k.entity.kind.value, k.entity.label, k.entity.aliases, k.replaces or "")
+                      for k in relevant)
+        digest = "o" + hashlib.sha256(repr(told).encode()).hexdigest()[:12]
+        known_registry = with_entities(registry, [k.entity for k in relevant],
+                                       without={k.replaces for k in relevant if k.replaces})
+        path = cache / f"{item.key}~{digest}.extraction"
+        try:
+            extraction = _unpack(path.read_bytes())
+        except Exception:  # noqa: BLE001 - not read with these names yet, or a damaged copy
+            article = read_article(seeds / d["path"], root=seeds)
+            extraction = extract_article(article, load_rules(), known_registry)
+            summary.reused -= 1  # read again: not from the cache
+            # an entity the analyst made known but the registry file does not hold: the article defines it
+            own = {k.entity.key: k.entity for k in relevant if k.entity.key not in registry.entities}
+            named = {m.entity for m in extraction.mentions}
+            extra = tuple(e for key, e in sorted(own.items()) if key in named)
+            extraction = dataclasses.replace(extraction, entities=tuple(sorted(
+                {e.key: e for e in (*extraction.entities, *extra)}.values(), key=lambda e: e.key)))
+            _write_atomic(path, _pack(extraction))
+        documents[item.key] = {"path": d["path"], **_holds(extraction)}
+        out[item.key] = (extraction, known_registry, digest)
+    return out
+
+
+def _holds(extraction) -> dict:
+    """What an extraction holds that corrections are planned from (amend.plan_corrections)."""
+    from .amend import claim_relationships
+
+    return {"mentioned": sorted({m.entity for m in extraction.mentions}),
+            "defines": {e.key: e.label for e in extraction.entities},
+            "relationships": sorted({r.key() for c in extraction.claims for r in claim_relationships(c)})}
 
 
 def _cached_extraction(cache: Path, key: str, seeds: Path, path: str):

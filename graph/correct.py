@@ -250,6 +250,16 @@ def add(graph_dir: Path, seeds: Path, a: str, relation: str, b: str, *, document
             raise CorrectionError(f"{argument} {name!r} is a {key.split('/')[0]}; {relation!r} needs "
                                   + " or ".join(sorted(allowed)))
         keys.append(key)
+    rel = Relationship(kind, keys[0], role, keys[1])
+    if not new:
+        from .trace import trace_relationship
+
+        for known in trace_relationship(graph_dir, a, b).relationships:
+            if known.object and "iri" in known.object and relationship_of(known) == rel \
+                    and any(s.document == document for s in known.sources):
+                state = "asserted" if known.asserted else "a candidate, not asserted"
+                raise CorrectionError(f"{describe(known)} is read from {document} already ({state}); "
+                                      "to assert it, use 'kg correct confirm'")
     store = open_store(built_store(graph_dir))
     paths = {r["path"] for r in select(store, "SELECT ?path WHERE { GRAPH ?g { ?d a schema:NewsArticle ; kg:path ?path } }")}
     if document not in paths:
@@ -258,7 +268,6 @@ def add(graph_dir: Path, seeds: Path, a: str, relation: str, b: str, *, document
                               + (f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""))
     text = read_article(seeds / document, root=seeds).text
     start = _find_quote(text, quote, document)
-    rel = Relationship(kind, keys[0], role, keys[1])
     label = f"{a.strip()} —[{relation.strip()}]→ {b.strip()}"
     return new_correction("add", by=by, why=why, relationship=rel.key(), label=label, document=document,
                           quote=quote, start=start, new=new or None)

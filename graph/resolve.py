@@ -237,6 +237,18 @@ def _load_registry(path: str) -> Registry:
     return registry
 
 
+def with_entities(registry: Registry, entities: list[Entity], *, without: set[str] = frozenset()) -> Registry:
+    """The registry as extraction should see it after analysts' corrections: more entities, or other names."""
+    import hashlib
+
+    merged = {k: e for k, e in registry.entities.items() if k not in without}
+    merged.update({e.key: e for e in entities})
+    extra = repr(sorted((e.key, e.kind.value, e.label, e.aliases) for e in entities)) + repr(sorted(without))
+    out = Registry(merged, registry.fingerprint + "+" + hashlib.sha256(extra.encode()).hexdigest()[:12])
+    _index(out)
+    return out
+
+
 def _index(registry: Registry) -> None:
     exact, folded = [], []
     for key, entity in sorted(registry.entities.items()):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .amend import ADDED_RULE
 from .errors import KgError
 from .types import assertable
 from .vocab import BASE, KG_NS, PREFIXES
@@ -97,7 +98,7 @@ class Relationship:
             return self.review
         if any(s.rejected for s in self.sources) and not self.asserted:
             return "rejected"
-        if any(c["operation"] == "add" for c in self.corrections):
+        if self.sources and all(s.rule == ADDED_RULE for s in self.sources):
             return "added"
         return "extracted"
 

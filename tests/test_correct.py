@@ -230,3 +230,108 @@ def test_rename_wikidata_and_alias(project):
     assert trace_json(project, "Benchmark")["subject"]["label"] == "Benchmark Capital"
     query = "SELECT ?o WHERE { GRAPH ?g { kgo:benchmark owl:sameAs ?o } }"
     assert "Q4887242" in kg("query", query, "--graph", project / "out", "--format", "tsv").output
+
+
+ARTICLE = """Velantis names a new finance chief
+
+Velantis, the payments start-up, said on Tuesday that it had hired Jon Court as chief financial officer. \
+Court joins from Brightwell Bank, where he led the treasury team.
+
+Velo, as its customers call the firm, also said it had no plans to sell shares this year.
+"""
+OTHER = """Brightwell Bank reports a quiet quarter
+
+Brightwell Bank said on Friday that its deposits grew slowly in the spring. The bank did not comment on staff.
+"""
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """Two articles of names no registry holds: one has a person the name rules read as a company."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "velantis.txt").write_text(ARTICLE, encoding="utf-8")
+    (seeds / "brightwell.txt").write_text(OTHER, encoding="utf-8")
+    assert kg("build", "--seeds", seeds, "--out", tmp_path / "out").exit_code == 0
+    return tmp_path
+
+
+def test_type_reads_again_only_the_articles_that_name_the_entity(fresh):
+    before = trace_json(fresh, "Jon Court")
+    assert before["subject"]["iri"].endswith("/org/jon-court"), "the name rules read him as a company"
+    result = correct(fresh, "type", "Jon Court", "person", "--why", "'he led the treasury team'")
+    assert result.exit_code == 0, result.output
+    assert "(1 from cache)" in result.output, "the other article is not read again"
+    after = trace_json(fresh, "Jon Court")
+    assert after["subject"]["iri"].endswith("/person/jon-court")
+    rel = the(after["relationships"], "chief financial officer")
+    assert rel["object"]["label"] == "Velantis" and rel["asserted"] is True
+
+
+def test_alias_lets_extraction_find_the_other_name(fresh):
+    query = "SELECT ?d WHERE { GRAPH ?g { ?d schema:mentions kgo:velantis } }"
+    assert kg("query", query, "--graph", fresh / "out", "--format", "tsv").output.count("\n") == 2
+    result = correct(fresh, "alias", "Velantis", "Velo", "--why", "what its customers call it")
+    assert result.exit_code == 0, result.output
+    assert trace_json(fresh, "Velo")["subject"]["label"] == "Velantis"
+    # the article's own "Velo" is now a mention of Velantis, with the sentence as evidence of the alias
+    aliases = kg("query", "SELECT ?g WHERE { GRAPH ?g { kgo:velantis skos:altLabel \"Velo\"@en } }",
+                 "--graph", fresh / "out", "--format", "tsv").output
+    assert "graph/corrections" not in aliases and aliases.count("\n") == 2
+
+
+def test_the_html_hides_a_rejected_edge_until_asked_and_then_shows_it_struck_with_its_reason(project):
+    from browser import open_page, severe_console_messages, start_browser
+
+    correct(project, "reject", "Wang", "head of AI", "Meta", "--why", "He leads the lab, not AI at Meta")
+    driver = start_browser()
+    try:
+        open_page(driver, project / "out" / "graph.html")
+        struck = "".join(ch + "\u0336" for ch in "head of AI")
+        visible = "var want = arguments[0]; return kg.edgeView.get().filter(function (e) { return e.label === want; }).length"
+        assert driver.execute_script("return kg.data.rejected") == 1
+        assert driver.execute_script(visible, struck) == 0
+        driver.find_element("id", "rejected").click()
+        assert driver.execute_script(visible, struck) == 1
+        assert driver.execute_script("""
+            var want = arguments[0];
+            var e = kg.edgeView.get().find(function (e) { return e.label === want; });
+            return kg.selectEdge(e.id);""", struck)
+        panel = driver.find_element("id", "panel")
+        assert "rejected by an analyst" in panel.text
+        assert "reject by ana at" in panel.text and "He leads the lab, not AI at Meta" in panel.text
+        head = panel.find_element("css selector", ".rel .head")
+        assert head.value_of_css_property("text-decoration-line") == "line-through"
+        assert severe_console_messages(driver) == []
+    finally:
+        driver.quit()
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('{"op": "reject"', "not a JSON object (Expecting ',' delimiter at column 16)"),
+    ('["reject"]', "not a JSON object"),
+    ('{"op": "merge", "keep": "org/a", "drop": "org/b", "label": "x", "by": "ana", "at": "2026-01-01T00:00:00Z"}',
+     "merge: 'why' must be a non-empty string"),
+    ('{"op": "merge", "keep": "org/a", "drop": "org/b", "label": "x", "by": "ana", "at": "yesterday", "why": "x"}',
+     "merge: 'at' must be a UTC time like 2026-01-31T09:30:00Z, not 'yesterday'"),
+    ('{"op": "merge", "keep": "Acme", "drop": "org/b", "label": "x", "by": "ana", "at": "2026-01-01T00:00:00Z", '
+     '"why": "x"}', "merge: 'keep' must be an entity key such as person/jane-doe, not 'Acme'"),
+    ('{"op": "merge", "keep": "org/a", "label": "x", "by": "ana", "at": "2026-01-01T00:00:00Z", "why": "x"}',
+     "merge: missing 'drop'"),
+    ('{"op": "wikidata", "entity": "org/a", "qid": "42", "by": "ana", "at": "2026-01-01T00:00:00Z", "why": "x", '
+     '"colour": "red"}', "wikidata: unknown field 'colour'"),
+])
+def test_a_malformed_line_is_named_with_what_is_wrong(tmp_path, line, problem):
+    from graph.corrections import CorrectionError, load_corrections
+
+    path = tmp_path / "corrections.jsonl"
+    path.write_text("\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionError) as err:
+        load_corrections(path)
+    assert str(err.value) == f"{path}:2: {problem}"
+
+
+def test_undo_of_a_number_the_file_does_not_hold_is_refused(project):
+    result = kg("correct", "undo", "3", "--seeds", project / "seeds", "--graph", project / "out")
+    assert result.exit_code == 2
+    assert "holds 0 correction(s)" in result.stderr
