@@ -560,7 +560,8 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
     if not isinstance(previous, dict):
         previous = {}
     # the registry, ontology and corrections graphs change with the corrections
-    current = {"fingerprint": fp, "documents": keys, "background": hashlib.sha256(background).hexdigest()[:16]}
+    current = {"fingerprint": fp, "documents": keys, "background": hashlib.sha256(background).hexdigest()[:16],
+               "corrections": summary.corrections}
 
     tmp = out / f".build-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)

@@ -122,7 +122,7 @@ class PushSummary:
 def local_graphs(graph_dir: Path) -> dict[str, str]:
     """Named graph IRI -> version, from the build's manifest: a graph changes with its article or the code."""
     from .build import CACHE_DIR, MANIFEST, document_sha
-    from .model import ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
+    from .model import CORRECTIONS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
     from .store import built_store
 
     built_store(graph_dir)
@@ -132,8 +132,12 @@ def local_graphs(graph_dir: Path) -> dict[str, str]:
     manifest = json.loads(path.read_text())
     fp = manifest["fingerprint"]
     graphs = {str(graph_iri(document_sha(key))): f"{fp}:{key}" for key in manifest["documents"]}
-    graphs[str(REGISTRY_GRAPH)] = fp
+    # corrections change the registry graph (a rename) and make the corrections graph
+    background = f"{fp}:{manifest.get('background', '')}"
+    graphs[str(REGISTRY_GRAPH)] = background
     graphs[str(ONTOLOGY_GRAPH)] = fp
+    if manifest.get("corrections"):
+        graphs[str(CORRECTIONS_GRAPH)] = background
     return graphs
 
 

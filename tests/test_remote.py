@@ -107,6 +107,16 @@ def test_push_twice_leaves_the_servers_graphs_equal_to_the_local_ones(tmp_path, 
     assert second.stdout.strip() == f"Pushed to {writable_server}/store: 1 graphs sent, 2 deleted, 5 unchanged"
     assert server_graphs(writable_server) == local_graphs(out)
 
+    # an analyst's correction: the graph of the article it changes and the corrections graph go out
+    corrected = kg("correct", "reject", "Wang", "head of AI", "Meta", "--why", "test", "--by", "ana",
+                   "--seeds", str(seeds), "--graph", str(out))
+    assert corrected.exit_code == 0, corrected.output
+    third = kg("push", "--endpoint", f"{writable_server}/store", "--graph", str(out))
+    assert third.exit_code == 0, third.output
+    assert third.stdout.strip() == f"Pushed to {writable_server}/store: 3 graphs sent, 0 deleted, 4 unchanged"
+    assert "https://kg.example.org/graph/corrections" in server_graphs(writable_server)
+    assert server_graphs(writable_server) == local_graphs(out)
+
 
 def test_push_to_a_server_that_is_down_is_one_line(built_seeds):
     out, _ = built_seeds
