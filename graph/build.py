@@ -118,7 +118,7 @@ def process_article(article, shacl: str = "fast") -> DocumentResult:
     except ForeignLanguage as exc:  # kept in the cache as skipped, so a rebuild says so again
         return DocumentResult(article.sha256, b"", {"path": article.path, "skipped": str(exc)})
     result = model_extraction(extraction, registry, shacl)
-    return DocumentResult(result.sha256, result.trig, result.stats, _pack(extraction))
+    return DocumentResult(result.sha256, result.trig, result.stats, pack_extraction(extraction))
 
 
 def model_extraction(extraction, registry, shacl: str, review=None) -> DocumentResult:
@@ -144,20 +144,29 @@ def model_extraction(extraction, registry, shacl: str, review=None) -> DocumentR
              "statements": statements, "entities": entities, "evidence": evidence,
              "warnings": list(extraction.warnings),
              # what corrections are planned from without opening the extraction (amend.py)
-             **_holds(extraction)}
+             **extraction_holds(extraction)}
     if review is not None:  # the statements corrections name, for the corrections graph
         stats["named"] = {r.key(): str(iri) for r, iri in doc.relationships}
     return DocumentResult(article.sha256, trig_block(to_quads(doc.triples, graph_iri(article.sha256))), stats)
 
 
-def _pack(extraction) -> bytes:
+def extraction_holds(extraction) -> dict:
+    """What an extraction holds that corrections are planned from (amend.plan_corrections)."""
+    from .amend import claim_relationships
+
+    return {"mentioned": sorted({m.entity for m in extraction.mentions}),
+            "defines": {e.key: e.label for e in extraction.entities},
+            "relationships": sorted({r.key() for c in extraction.claims for r in claim_relationships(c)})}
+
+
+def pack_extraction(extraction) -> bytes:
     import pickle
     import zlib
 
     return zlib.compress(pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def _unpack(data: bytes):
+def unpack_extraction(data: bytes):
     import pickle
     import zlib
 
@@ -250,7 +259,7 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     todo = []
     for item in items:
         if item.key in stats:
-            damage = _damaged_block(cache / f"{item.key}.trig", stats[item.key])
+            damage = damaged_block(cache / f"{item.key}.trig", stats[item.key])
             if damage is None:
                 continue
             summary.warnings.append(f"{cache / item.key}.trig: {damage}; rebuilt from {item.path.relative_to(seeds)}")
@@ -263,15 +272,15 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     for result in _run(todo, shacl, workers=workers, executor=executor):
         key = document_key(result.sha256, result.stats["path"])
         if result.extraction:
-            _write_atomic(cache / f"{key}.extraction", result.extraction)
-        _write_atomic(cache / f"{key}.trig", result.trig)
+            write_atomic(cache / f"{key}.extraction", result.extraction)
+        write_atomic(cache / f"{key}.trig", result.trig)
         # the block's checksum is kept with its figures, written after the block
         stats[key] = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest()}
         done += 1
         if progress:
             progress(done, len(items))
     if todo:
-        _write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
+        write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
 
     skipped = [i for i in items if "skipped" in stats[i.key]]
     summary.warnings.extend(stats[i.key]["skipped"] for i in skipped)
@@ -283,9 +292,11 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     blocks = {i.key: i.key for i in items}  # the cached block each article's graph is read from
     background = None
     if fixes:
-        background = _apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary)
+        from .corrected import apply_corrections
+
+        background = apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary)
     _assemble([blocks[i.key] for i in items], stats, cache, fp, out, summary, background)
-    _write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
+    write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
     _prune_cache(out / CACHE_DIR, keep=fp)
     release_lock(out)
     summary.seconds = time.perf_counter() - started
@@ -300,7 +311,7 @@ class _Item:
     key: str
 
 
-def _damaged_block(path: Path, stats: dict) -> str | None:
+def damaged_block(path: Path, stats: dict) -> str | None:
     """Why a cached block cannot be trusted, or None when its checksum holds."""
     expected = stats.get("block_sha256") if isinstance(stats, dict) else None
     if not isinstance(expected, str):
@@ -335,7 +346,7 @@ def _load_json(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     tmp.write_bytes(data)
     os.replace(tmp, path)
@@ -405,135 +416,6 @@ def _by_language(articles, n: int) -> list[list]:
         cuts.append(cut)
     shares = [ordered[a:b] for a, b in zip([0, *cuts], [*cuts, len(ordered)])]
     return [share for share in shares if share]
-
-
-def _apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shacl: str, seeds: Path,
-                       summary: BuildSummary) -> bytes:
-    """Model the corrected articles again from their cached extractions; the registry and corrections graphs.
-
-    Only alias and type corrections change what extraction reads: the articles that
-    hold the name are extracted again with the entity known. Fills `blocks` with the
-    amended block of each corrected article (cached under a name that says which
-    corrections it holds) and `stats` with its figures.
-    """
-    from .amend import Amendment, Review, amend_extraction, known_entities, plan_corrections
-    from .corrections import Relationship
-    from .model import CORRECTIONS_GRAPH, model_corrections
-    from .resolve import load_registry
-    from .store import registry_quads, to_quads, trig_block
-
-    registry = load_registry()
-    documents = {i.key: stats[i.key] for i in items}
-    known = known_entities(fixes, registry, documents)
-    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary) if known else {}
-    plan = plan_corrections(fixes, documents, registry)
-    failed: dict[int, str] = {}
-    statements: dict = {}
-    changed = False
-    for key in sorted(set(plan.amendments) | set(reread)):
-        amendment = plan.amendments.get(key, Amendment())
-        extraction, known_registry, digest = reread.get(key, (None, registry, ""))
-        block = f"{key}~{digest}{amendment.digest()}"
-        info = stats.get(block)
-        if info is None or _damaged_block(cache / f"{block}.trig", info) is not None:
-            if extraction is None:
-                extraction = _cached_extraction(cache, key, seeds, stats[key]["path"])
-            extraction, moved = amend_extraction(extraction, amendment)
-            review = Review(dict(amendment.review), frozenset(amendment.values))
-            result = model_extraction(extraction, known_registry, shacl, review)
-            _write_atomic(cache / f"{block}.trig", result.trig)
-            info = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest(),
-                    "moved": {str(c.line): why for c, why in moved}}
-            stats[block] = info
-            changed = True
-        blocks[key] = block
-        failed.update({int(line): why for line, why in info.get("moved", {}).items()})
-        statements.update({Relationship.parse(r): iri for r, iri in info.get("named", {}).items()})
-    if changed:
-        _write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
-    stale = [(c, why) for c, why in plan.stale] + [(c, failed[c.line]) for c in plan.applied if c.line in failed]
-    plan.applied[:] = [c for c in plan.applied if c.line not in failed]
-    for c, why in sorted(stale, key=lambda cw: cw[0].line):
-        summary.warnings.append(f"corrections line {c.line}: no longer applies ({why}); kept: {c.describe()}")
-    summary.corrections = len(plan.applied)
-    paths = {stats[i.key]["path"]: i.sha256 for i in items}
-    from rdflib import URIRef
-
-    corrected = model_corrections(plan, {r: URIRef(iri) for r, iri in statements.items()}, paths, registry)
-    relabel = {k: label for k, label in plan.labels.items() if k in registry.entities
-               and label != registry.entities[k].label}
-    # merged into another, or given another type (and with it another key)
-    dropped = {k for k in plan.merged if k in registry.entities} | {k.replaces for k in known if k.replaces in registry.entities}
-    return trig_block(registry_quads(relabel=relabel, drop=dropped) + to_quads(corrected, CORRECTIONS_GRAPH))
-
-
-def _read_again(known, items, stats: dict, documents: dict, registry, cache: Path, seeds: Path,
-                summary: BuildSummary) -> dict:
-    """Extract again the articles that hold a name alias and type corrections made known.
-
-    Returns document key -> (extraction, the registry it was read with, a digest of what
-    was made known); `documents` gets what each new extraction holds.
-    """
-    import dataclasses
-
-    from .pipeline import extract_article
-    from .resolve import with_entities
-    from .rules import load_rules
-
-    out = {}
-    for item in items:
-        d = stats[item.key]
-        try:  # a cheap look for the names: the article as a file, in any case
-            text = (seeds / d["path"]).read_text(encoding="utf-8", errors="replace").casefold()
-        except OSError:
-            text = ""
-        relevant = [k for k in known if (k.replaces and k.replaces in d.get("mentioned", ()))
-                    or any(name.casefold() in text for name in k.names)]
-        if not relevant:
-            continue
-        told = sorted((k.entity.key, k.entity.kind.value, k.entity.label, k.entity.aliases, k.replaces or "")
-                      for k in relevant)
-        digest = "o" + hashlib.sha256(repr(told).encode()).hexdigest()[:12]
-        known_registry = with_entities(registry, [k.entity for k in relevant],
-                                       without={k.replaces for k in relevant if k.replaces})
-        path = cache / f"{item.key}~{digest}.extraction"
-        try:
-            extraction = _unpack(path.read_bytes())
-        except Exception:  # noqa: BLE001 - not read with these names yet, or a damaged copy
-            article = read_article(seeds / d["path"], root=seeds)
-            extraction = extract_article(article, load_rules(), known_registry)
-            summary.reused -= 1  # read again: not from the cache
-            # an entity the analyst made known but the registry file does not hold: the article defines it
-            own = {k.entity.key: k.entity for k in relevant if k.entity.key not in registry.entities}
-            named = {m.entity for m in extraction.mentions}
-            extra = tuple(e for key, e in sorted(own.items()) if key in named)
-            extraction = dataclasses.replace(extraction, entities=tuple(sorted(
-                {e.key: e for e in (*extraction.entities, *extra)}.values(), key=lambda e: e.key)))
-            _write_atomic(path, _pack(extraction))
-        documents[item.key] = {"path": d["path"], **_holds(extraction)}
-        out[item.key] = (extraction, known_registry, digest)
-    return out
-
-
-def _holds(extraction) -> dict:
-    """What an extraction holds that corrections are planned from (amend.plan_corrections)."""
-    from .amend import claim_relationships
-
-    return {"mentioned": sorted({m.entity for m in extraction.mentions}),
-            "defines": {e.key: e.label for e in extraction.entities},
-            "relationships": sorted({r.key() for c in extraction.claims for r in claim_relationships(c)})}
-
-
-def _cached_extraction(cache: Path, key: str, seeds: Path, path: str):
-    """An article's extraction from the cache; extracted again only when the cached copy is gone or damaged."""
-    try:
-        return _unpack((cache / f"{key}.extraction").read_bytes())
-    except Exception:  # noqa: BLE001 - a missing or damaged pickle: extract again
-        from .pipeline import extract_article
-        from .resolve import load_registry
-        from .rules import load_rules
-
-        return extract_article(read_article(seeds / path, root=seeds), load_rules(), load_registry())
 
 
 def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path, summary: BuildSummary,
@@ -614,7 +496,7 @@ def _assemble(keys: list[str], all_stats: dict, cache: Path, fp: str, out: Path,
             os.rename(old_store, old)
         os.rename(tmp / "store", old_store)
         shutil.rmtree(old, ignore_errors=True)
-        _write_atomic(manifest_path, json.dumps(current).encode())
+        write_atomic(manifest_path, json.dumps(current).encode())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -13,7 +13,13 @@ import difflib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .corrections import KINDS, Correction, CorrectionError, Relationship, new_correction
+from .corrections import (
+    KINDS,
+    Correction,
+    CorrectionError,
+    Relationship,
+    new_correction,
+)
 from .vocab import BASE, KG_NS, PREFIXES
 
 ID = BASE + "id/"
@@ -124,12 +130,13 @@ def _qualifier_value(rel, value: str) -> tuple[str, str]:
 
 def find_entity(graph_dir: Path, name: str, argument: str = "NAME"):
     """(key, label) of the entity a name means, as kg trace resolves it."""
+    from .sources import StoreReader
     from .store import built_store, open_store
-    from .trace import _Reader, resolve_name
+    from .trace import resolve_name
 
     store = open_store(built_store(graph_dir))
     found = resolve_name(store, name, argument=argument)
-    return _key(found.iri), _Reader(store).label(found.iri)
+    return _key(found.iri), StoreReader(store).label(found.iri)
 
 
 def merge(graph_dir: Path, a: str, b: str, *, by: str, why: str) -> Correction:

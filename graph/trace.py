@@ -2,9 +2,12 @@
 
 In: the built store and one or two names (canonical, alias, unique family
 name, or for the second also a role). Out: `Trace`, plain data that the CLI
-prints as text or as the JSON contract in the README. When two entities have
-no direct relationship, the shortest connections through the graph (networkx)
-are given, each hop with its own sources.
+prints as text (trace_text.py) or as the JSON contract in the README. The
+statements and their sources are read by sources.py; here they become
+relationships, with their qualifiers, disagreements and analysts'
+corrections. When two entities have no direct relationship, the shortest
+connections through the graph (networkx) are given, each hop with its own
+sources.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from pathlib import Path
 
 from .amend import ADDED_RULE
 from .errors import KgError
-from .types import assertable
+from .sources import (
+    Source,
+    StoreReader,
+    _Stmt,
+    local_name,
+    merge_sources,
+    statement_value,
+)
 from .vocab import BASE, KG_NS, PREFIXES
 
 ID = BASE + "id/"
@@ -41,33 +51,6 @@ class TraceError(KgError):
 class Node:
     iri: str
     label: str
-
-
-@dataclass
-class Source:
-    document: str
-    title: str
-    language: str
-    start: int
-    end: int
-    quote: str
-    context: str
-    rule: str
-    confidence: float
-    hedged: bool
-    negated: bool
-    conditional: bool
-    approximate: bool
-    outlets: list[str] = field(default_factory=list)
-    future: bool = False
-    # the sentence naming an argument this one only implies: {"start", "end", "quote"}
-    antecedent: dict | None = None
-    rejected: bool = False  # an analyst rejected what this article says (kg correct reject --document)
-
-    @property
-    def assertable(self) -> bool:
-        return not self.rejected and assertable(self.confidence, hedged=self.hedged, negated=self.negated,
-                                                conditional=self.conditional)
 
 
 @dataclass
@@ -198,57 +181,6 @@ def _display(keys, rows) -> str:
 
 # ---------------------------------------------------------------- statements
 
-Q_AROUND = """
-SELECT ?s ?sub ?p ?obj ?e WHERE {
-  VALUES ?x { UNDEF }
-  { GRAPH ?g { ?s rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?obj ; prov:wasDerivedFrom ?e . } BIND(?x AS ?sub) }
-  UNION
-  { GRAPH ?g { ?s rdf:object ?x ; rdf:predicate ?p ; rdf:subject ?sub ; prov:wasDerivedFrom ?e . } BIND(?x AS ?obj) }
-}"""
-
-Q_EVIDENCE = """
-SELECT ?e ?path ?title ?lang ?start ?end ?exact ?prefix ?suffix ?rule ?conf ?hedged ?negated ?cond ?approx ?doc
-       ?future ?astart ?aend ?aexact WHERE {
-  VALUES ?e { UNDEF }
-  GRAPH ?g {
-    ?e a kg:Evidence ; oa:hasSource ?doc ; dct:language ?lang ; kg:rule ?rule ; kg:confidence ?conf ;
-       kg:hedged ?hedged ; kg:negated ?negated ; kg:conditional ?cond ; kg:approximate ?approx .
-    ?e oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
-    ?e oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-    ?doc kg:path ?path ; dct:title ?title .
-    OPTIONAL { ?e kg:future ?future }
-    OPTIONAL { ?e kg:antecedent ?ant .
-               ?ant oa:hasSelector ?aq . ?aq a oa:TextQuoteSelector ; oa:exact ?aexact .
-               ?ant oa:hasSelector ?ap . ?ap a oa:TextPositionSelector ; oa:start ?astart ; oa:end ?aend . }
-  }
-}"""
-
-Q_OUTLETS = """
-SELECT DISTINCT ?doc ?label WHERE {
-  VALUES ?doc { UNDEF }
-  VALUES ?p { kg:cites schema:publisher }
-  GRAPH ?g { ?s rdf:predicate ?p ; rdf:subject ?doc ; rdf:object ?o . }
-  GRAPH ?g2 { ?o rdfs:label ?label }
-}"""
-
-Q_LABELS = """
-SELECT ?x ?label WHERE {
-  VALUES ?x { UNDEF }
-  GRAPH ?g { ?x rdfs:label|dct:title ?label }
-  FILTER(LANG(?label) = "" || LANG(?label) = "en")
-}"""
-
-Q_ALL = """
-SELECT ?s ?sub ?p ?obj ?e WHERE {
-  GRAPH ?g { ?s rdf:subject ?sub ; rdf:predicate ?p ; rdf:object ?obj ; prov:wasDerivedFrom ?e . }
-}"""
-
-Q_ALL_LABELS = """
-SELECT ?x ?label WHERE {
-  GRAPH ?g { ?x rdfs:label|dct:title ?label }
-  FILTER(LANG(?label) = "" || LANG(?label) = "en")
-}"""
-
 Q_EDGES = """
 SELECT DISTINCT ?sub ?p ?obj WHERE {
   GRAPH ?g { ?s rdf:subject ?sub ; rdf:predicate ?p ; rdf:object ?obj }
@@ -305,139 +237,11 @@ def _number(text: str):
     return int(value) if value.is_integer() else value
 
 
-@dataclass(frozen=True)
-class _Stmt:
-    iri: str
-    subject: str
-    predicate: str
-    object: str
-    object_is_literal: bool
-    datatype: str | None
-    evidence: frozenset
-
-
-class _Reader:
-    """Reads statements, evidence and labels from the store, caching what it has read."""
-
-    def __init__(self, store):
-        self.store = store
-        self.labels: dict[str, str] = {}
-        self.sources: dict[str, Source] = {}
-        self._index: dict[str, list[_Stmt]] | None = None
-
-    def around(self, iris: list[str]) -> list[_Stmt]:
-        if self._index is not None:
-            found = {s for iri in iris for s in self._index.get(iri, ())}
-            return sorted(found, key=lambda s: (s.iri, s.subject, s.predicate, s.object))
-        from .store import select_terms
-
-        return _group(select_terms(self.store, Q_AROUND, x=iris))
-
-    def preload(self) -> list[_Stmt]:
-        """Read every statement, evidence node and label at once: for the whole graph (kg viz)."""
-        from .store import select, select_terms
-
-        stmts = _group(select_terms(self.store, Q_ALL))
-        self._index = defaultdict(list)
-        for s in stmts:
-            self._index[s.subject].append(s)
-            if not s.object_is_literal and s.object != s.subject:
-                self._index[s.object].append(s)
-        for row in select(self.store, Q_ALL_LABELS):
-            self.labels.setdefault(row["x"], row["label"])
-        self.evidence(sorted({e for s in stmts for e in s.evidence}), bulk=True)
-        return stmts
-
-    def label(self, iri: str) -> str:
-        if iri not in self.labels:
-            self.fetch_labels([iri])
-        return self.labels.get(iri) or _local(iri)
-
-    def fetch_labels(self, iris) -> None:
-        from .store import select
-
-        todo = sorted({i for i in iris if i not in self.labels})
-        if not todo:
-            return
-        for row in select(self.store, Q_LABELS, x=todo):
-            self.labels.setdefault(row["x"], row["label"])
-        for iri in todo:
-            self.labels.setdefault(iri, "")
-
-    def evidence(self, iris, *, bulk: bool = False) -> list[Source]:
-        from .store import select
-
-        todo = sorted({i for i in iris if i not in self.sources})
-        if todo:
-            # in bulk, the whole graph's evidence without a VALUES list of thousands of IRIs
-            rows = select(self.store, Q_EVIDENCE.replace("VALUES ?e { UNDEF }", "")) if bulk \
-                else select(self.store, Q_EVIDENCE, e=todo)
-            outlets: dict[str, list[str]] = defaultdict(list)
-            docs = sorted({r["doc"] for r in rows})
-            if docs:
-                query = Q_OUTLETS.replace("VALUES ?doc { UNDEF }", "") if bulk else Q_OUTLETS
-                for o in (select(self.store, query) if bulk else select(self.store, query, doc=docs)):
-                    outlets[o["doc"]].append(o["label"])
-            for r in rows:
-                self.sources[r["e"]] = Source(
-                    r["path"], r["title"], r["lang"], int(r["start"]), int(r["end"]), r["exact"],
-                    r["prefix"] + r["exact"] + r["suffix"], r["rule"], float(r["conf"]),
-                    r["hedged"] == "true", r["negated"] == "true", r["cond"] == "true", r["approx"] == "true",
-                    sorted(set(outlets.get(r["doc"], []))), r["future"] == "true",
-                    {"start": int(r["astart"]), "end": int(r["aend"]), "quote": r["aexact"]} if r["aexact"] else None)
-        return [self.sources[i] for i in iris if i in self.sources]
-
-
-def _group(rows) -> list[_Stmt]:
-    grouped: dict[tuple, set] = defaultdict(set)
-    for r in rows:
-        obj = r["obj"]
-        key = (r["s"].value, r["sub"].value, r["p"].value, obj.value, _is_literal(obj), _datatype(obj))
-        grouped[key].add(r["e"].value)
-    return [_Stmt(*key, frozenset(ev)) for key, ev in sorted(grouped.items())]
-
-
-def _is_literal(term) -> bool:
-    return type(term).__name__ == "Literal"
-
-
-def _datatype(term) -> str | None:
-    return term.datatype.value if _is_literal(term) and term.datatype is not None else None
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def _merge_sources(sources: list[Source]) -> list[Source]:
-    """One source per sentence and rule; the approximate variant of the same sentence folds in."""
-    merged: dict[tuple, Source] = {}
-    for s in sources:
-        key = (s.document, s.start, s.end, s.rule)
-        if key in merged:
-            merged[key].approximate |= s.approximate
-        else:
-            merged[key] = Source(**{**asdict(s), "outlets": list(s.outlets)})
-    return sorted(merged.values(), key=lambda s: (s.document, s.start, s.rule))
-
-
-def _value(stmt: _Stmt):
-    dt = stmt.datatype or ""
-    if dt == XSD + "boolean":
-        return stmt.object == "true"
-    if dt in (XSD + "integer", XSD + "nonNegativeInteger"):
-        return int(stmt.object)
-    if dt == XSD + "decimal":
-        number = float(stmt.object)
-        return int(number) if number.is_integer() else number
-    return stmt.object
-
-
 # ---------------------------------------------------------------- relationships
 
 def all_relationships(store) -> tuple[list[Relationship], dict[str, str]]:
     """Every relationship in the graph, and the label of every entity in one."""
-    reader = _Reader(store)
+    reader = StoreReader(store)
     stmts = reader.preload()
     entities = sorted({x for s in stmts for x in (s.subject, s.object)
                        if x.startswith(ID) and not (x == s.object and s.object_is_literal)})
@@ -451,7 +255,7 @@ def all_relationships(store) -> tuple[list[Relationship], dict[str, str]]:
     return rels, {iri: reader.label(iri) for iri in entities}
 
 
-def _relationships_of(reader: _Reader, iri: str) -> list[Relationship]:
+def _relationships_of(reader: StoreReader, iri: str) -> list[Relationship]:
     stmts = reader.around([iri])
     nodes = sorted({s.subject for s in stmts if s.object == iri and not s.subject.startswith(ID)
                     and "/doc/" not in s.subject})
@@ -473,9 +277,9 @@ def _relationships_of(reader: _Reader, iri: str) -> list[Relationship]:
     return out
 
 
-def _plain(reader: _Reader, s: _Stmt) -> Relationship:
-    sources = _merge_sources(reader.evidence(sorted(s.evidence)))
-    obj = ({"value": _value(s), "datatype": s.datatype} if s.object_is_literal
+def _plain(reader: StoreReader, s: _Stmt) -> Relationship:
+    sources = merge_sources(reader.evidence(sorted(s.evidence)))
+    obj = ({"value": statement_value(s), "datatype": s.datatype} if s.object_is_literal
            else {"iri": s.object, "label": reader.label(s.object)})
     return Relationship(s.iri, Node(s.subject, reader.label(s.subject)),
                         Node(s.predicate, _predicate_label(reader, s.predicate)), obj,
@@ -488,11 +292,11 @@ STANDARD_LABELS = {ORG + "subOrganizationOf": "part of", SCHEMA + "foundingDate"
                    SCHEMA + "founder": "founder", SCHEMA + "worksFor": "works for"}
 
 
-def _predicate_label(reader: _Reader, iri: str) -> str:
+def _predicate_label(reader: StoreReader, iri: str) -> str:
     if iri in STANDARD_LABELS:
         return STANDARD_LABELS[iri]
     label = reader.label(iri)
-    return label if label and label != _local(iri) else _local(iri)
+    return label if label and label != local_name(iri) else local_name(iri)
 
 
 def _modality(sources: list[Source]) -> dict:
@@ -506,12 +310,12 @@ def _modality(sources: list[Source]) -> dict:
     return q
 
 
-def _nary(reader: _Reader, node: str, stmts: list[_Stmt]) -> list[Relationship]:
+def _nary(reader: StoreReader, node: str, stmts: list[_Stmt]) -> list[Relationship]:
     by_pred: dict[str, list[_Stmt]] = defaultdict(list)
     for s in stmts:
         by_pred[s.predicate].append(s)
     all_evidence = sorted({e for s in stmts for e in s.evidence})
-    sources = _merge_sources(reader.evidence(all_evidence))
+    sources = merge_sources(reader.evidence(all_evidence))
     qualifiers, disagreements = _qualifiers(reader, by_pred)
     qualifiers.update(_modality(sources))
     count = len({x.document for x in sources})
@@ -546,7 +350,7 @@ def _nary(reader: _Reader, node: str, stmts: list[_Stmt]) -> list[Relationship]:
     return []
 
 
-def _qualifiers(reader: _Reader, by_pred) -> tuple[dict, dict]:
+def _qualifiers(reader: StoreReader, by_pred) -> tuple[dict, dict]:
     qualifiers, disagreements = {}, {}
     for pred, name in QUALIFIER.items():
         values = by_pred.get(pred)
@@ -555,7 +359,7 @@ def _qualifiers(reader: _Reader, by_pred) -> tuple[dict, dict]:
         docs_by_value = []
         for s in values:
             docs = sorted({src.document for src in reader.evidence(sorted(s.evidence))})
-            docs_by_value.append((_value(s), docs))
+            docs_by_value.append((statement_value(s), docs))
         docs_by_value.sort(key=lambda v: (-len(v[1]), str(v[0])))
         qualifiers[name] = docs_by_value[0][0]
         if len(docs_by_value) > 1:
@@ -582,7 +386,7 @@ def _role_disagreements(rels: list[Relationship]) -> None:
 
 
 def _role_family(role_iri: str) -> str:
-    local = _local(role_iri)
+    local = local_name(role_iri)
     for family in ("ceo", "founder", "board-member"):
         if local == family or local.endswith("-" + family) or (family == "board-member" and local == "chair"):
             return family
@@ -602,7 +406,7 @@ def trace_relationship(graph_dir: Path, a: str, b: str | None = None) -> Trace:
     store = open_store(folder)
     first = resolve_name(store, a, argument="A")
     second = resolve_name(store, b, roles=True, argument="B") if b else None
-    reader = _Reader(store)
+    reader = StoreReader(store)
     rels = _relationships_of(reader, first.iri)
     _role_disagreements(rels)
     attach_corrections(store, rels)
@@ -622,7 +426,7 @@ def _touches(r: Relationship, other: Named) -> bool:
     return r.subject.iri == other.iri or (r.object or {}).get("iri") == other.iri
 
 
-def _paths(store, reader: _Reader, a: str, b: str) -> list[list[Relationship]]:
+def _paths(store, reader: StoreReader, a: str, b: str) -> list[list[Relationship]]:
     import networkx as nx
 
     from .store import select
@@ -647,91 +451,3 @@ def _paths(store, reader: _Reader, a: str, b: str) -> list[list[Relationship]]:
         if len(paths) >= MAX_PATHS:
             break
     return sorted(paths, key=lambda p: [h.statement for h in p])
-
-
-# ---------------------------------------------------------------- text
-
-def format_text(trace: Trace, *, style=lambda text, **kw: text) -> str:
-    """The trace for a terminal: relationships, their qualifiers and every source by article.
-
-    `style` is click.style (or a no-op), used to highlight the quote in its context.
-    """
-    lines = []
-    head = trace.subject.label + (f" — {trace.object.label}" if trace.object else "")
-    n = len(trace.relationships)
-    lines.append(style(f"{head}: {n} relationship{'s' if n != 1 else ''}", bold=True))
-    for rel in trace.relationships:
-        lines.append("")
-        lines.extend(_rel_lines(rel, style))
-    if trace.paths:
-        lines.append("")
-        lines.append(style(f"No direct relationship; {len(trace.paths)} shortest connection"
-                           f"{'s' if len(trace.paths) != 1 else ''}:", bold=True))
-        for i, path in enumerate(trace.paths, 1):
-            chain, at = trace.subject.label, trace.subject.iri
-            for hop in path:
-                if hop.subject.iri == at:
-                    at = (hop.object or {}).get("iri")
-                    chain += f" —[{hop.predicate.label}]→ {_obj_text(hop)}"
-                else:
-                    at = hop.subject.iri
-                    chain += f" ←[{hop.predicate.label}]— {hop.subject.label}"
-            lines.append("")
-            lines.append(style(f"{i}. {chain}", bold=True))
-            for hop in path:
-                lines.extend("   " + line for line in _rel_lines(hop, style))
-    elif trace.object is not None and not trace.relationships:
-        lines.append("No relationship and no connection through the graph.")
-    return "\n".join(lines) + "\n"
-
-
-def _obj_text(rel: Relationship) -> str:
-    if rel.object is None:
-        return ""
-    return rel.object.get("label") or str(rel.object.get("value"))
-
-
-def _rel_lines(rel: Relationship, style) -> list[str]:
-    obj = _obj_text(rel)
-    head = f"{rel.subject.label} —[{rel.predicate.label}]→ {obj}".rstrip(" →")
-    quals = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(rel.qualifiers.items()) if k != "role")
-    count = f"{rel.source_count} source{'s' if rel.source_count != 1 else ''}"
-    status = {"rejected": "; REJECTED", "confirmed": "; confirmed", "added": "; added by an analyst"}.get(rel.status, "")
-    candidate = "" if rel.asserted or rel.status == "rejected" else "; candidate, not asserted"
-    lines = [style(head, bold=True) + f"  ({count}{'; ' + quals if quals else ''}{candidate}{status})"]
-    for c in rel.corrections:
-        what = c["operation"] + (f" {c['qualifier']}={_fmt(c['value'])}" if "qualifier" in c else "") \
-            + (f" in {c['document']}" if "document" in c else "")
-        lines.append(style(f"  {what} by {c['by']} at {c['at']}: ", fg="magenta") + c["why"])
-    for name, values in sorted(rel.disagreements.items()):
-        side = "  |  ".join(f"{_fmt(v['value'])} ({', '.join(v['documents'])})" for v in values)
-        lines.append(style(f"  sources disagree on {name}: ", fg="yellow") + side)
-    by_doc: dict[str, list[Source]] = defaultdict(list)
-    for src in rel.sources:
-        by_doc[src.document].append(src)
-    for doc, sources in by_doc.items():
-        first = sources[0]
-        outlets = f"; cites {', '.join(first.outlets)}" if first.outlets else ""
-        lines.append(f"  {doc} [{first.language}] “{first.title}”{outlets}")
-        for src in sources:
-            flags = [f for f in ("hedged", "negated", "conditional", "future", "approximate") if getattr(src, f)]
-            if src.rejected:
-                flags.append("rejected")
-            lines.append(f"    chars {src.start}–{src.end} · {src.rule} · confidence {src.confidence:.2f}"
-                         + (f" · {', '.join(flags)}" if flags else ""))
-            before, _, after = src.context.partition(src.quote)
-            flat = lambda t: t.replace("\n", " ¶ ")
-            lines.append("      …" + flat(before.lstrip()) + style(flat(src.quote), bold=True, underline=True)
-                         + flat(after.rstrip()) + "…")
-            if src.antecedent:
-                ante = src.antecedent
-                lines.append(f"      named in chars {ante['start']}–{ante['end']}: “{flat(ante['quote'])}”")
-    return lines
-
-
-def _fmt(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int) and abs(value) >= 10000:
-        return f"{value:,}"
-    return str(value)

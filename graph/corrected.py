@@ -1,0 +1,153 @@
+"""Analysts' corrections in a build: which articles change, read again or modelled again, and the corrections graph.
+
+In: the corrections (corrections.py), the build's cached articles and figures.
+Out: an amended TriG block per corrected article (cached under a name that
+says which corrections it holds) and the background block: the registry as
+corrected and the corrections graph. Only alias and type corrections make
+extraction read an article again; every other correction models the article
+again from its cached `Extraction` (amend.py says how).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .build import (
+    STATS,
+    BuildSummary,
+    damaged_block,
+    extraction_holds,
+    model_extraction,
+    pack_extraction,
+    unpack_extraction,
+    write_atomic,
+)
+from .read import read_article
+
+
+def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shacl: str, seeds: Path,
+                       summary: BuildSummary) -> bytes:
+    """Model the corrected articles again from their cached extractions; the registry and corrections graphs.
+
+    Only alias and type corrections change what extraction reads: the articles that
+    hold the name are extracted again with the entity known. Fills `blocks` with the
+    amended block of each corrected article (cached under a name that says which
+    corrections it holds) and `stats` with its figures.
+    """
+    from .amend import (
+        Amendment,
+        Review,
+        amend_extraction,
+        known_entities,
+        plan_corrections,
+    )
+    from .corrections import Relationship
+    from .model import CORRECTIONS_GRAPH, model_corrections
+    from .resolve import load_registry
+    from .store import registry_quads, to_quads, trig_block
+
+    registry = load_registry()
+    documents = {i.key: stats[i.key] for i in items}
+    known = known_entities(fixes, registry, documents)
+    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary) if known else {}
+    plan = plan_corrections(fixes, documents, registry)
+    failed: dict[int, str] = {}
+    statements: dict = {}
+    changed = False
+    for key in sorted(set(plan.amendments) | set(reread)):
+        amendment = plan.amendments.get(key, Amendment())
+        extraction, known_registry, digest = reread.get(key, (None, registry, ""))
+        block = f"{key}~{digest}{amendment.digest()}"
+        info = stats.get(block)
+        if info is None or damaged_block(cache / f"{block}.trig", info) is not None:
+            if extraction is None:
+                extraction = cached_extraction(cache, key, seeds, stats[key]["path"])
+            extraction, moved = amend_extraction(extraction, amendment)
+            review = Review(dict(amendment.review), frozenset(amendment.values))
+            result = model_extraction(extraction, known_registry, shacl, review)
+            write_atomic(cache / f"{block}.trig", result.trig)
+            info = {**result.stats, "block_sha256": hashlib.sha256(result.trig).hexdigest(),
+                    "moved": {str(c.line): why for c, why in moved}}
+            stats[block] = info
+            changed = True
+        blocks[key] = block
+        failed.update({int(line): why for line, why in info.get("moved", {}).items()})
+        statements.update({Relationship.parse(r): iri for r, iri in info.get("named", {}).items()})
+    if changed:
+        write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
+    stale = [(c, why) for c, why in plan.stale] + [(c, failed[c.line]) for c in plan.applied if c.line in failed]
+    plan.applied[:] = [c for c in plan.applied if c.line not in failed]
+    for c, why in sorted(stale, key=lambda cw: cw[0].line):
+        summary.warnings.append(f"corrections line {c.line}: no longer applies ({why}); kept: {c.describe()}")
+    summary.corrections = len(plan.applied)
+    paths = {stats[i.key]["path"]: i.sha256 for i in items}
+    from rdflib import URIRef
+
+    corrected = model_corrections(plan, {r: URIRef(iri) for r, iri in statements.items()}, paths, registry)
+    relabel = {k: label for k, label in plan.labels.items() if k in registry.entities
+               and label != registry.entities[k].label}
+    # merged into another, or given another type (and with it another key)
+    dropped = {k for k in plan.merged if k in registry.entities} | {k.replaces for k in known if k.replaces in registry.entities}
+    return trig_block(registry_quads(relabel=relabel, drop=dropped) + to_quads(corrected, CORRECTIONS_GRAPH))
+
+
+def _read_again(known, items, stats: dict, documents: dict, registry, cache: Path, seeds: Path,
+                summary: BuildSummary) -> dict:
+    """Extract again the articles that hold a name alias and type corrections made known.
+
+    Returns document key -> (extraction, the registry it was read with, a digest of what
+    was made known); `documents` gets what each new extraction holds.
+    """
+    import dataclasses
+
+    from .pipeline import extract_article
+    from .resolve import with_entities
+    from .rules import load_rules
+
+    out = {}
+    for item in items:
+        d = stats[item.key]
+        try:  # a cheap look for the names: the article as a file, in any case
+            text = (seeds / d["path"]).read_text(encoding="utf-8", errors="replace").casefold()
+        except OSError:
+            text = ""
+        relevant = [k for k in known if (k.replaces and k.replaces in d.get("mentioned", ()))
+                    or any(name.casefold() in text for name in k.names)]
+        if not relevant:
+            continue
+        told = sorted((k.entity.key, k.entity.kind.value, k.entity.label, k.entity.aliases, k.replaces or "")
+                      for k in relevant)
+        digest = "o" + hashlib.sha256(repr(told).encode()).hexdigest()[:12]
+        known_registry = with_entities(registry, [k.entity for k in relevant],
+                                       without={k.replaces for k in relevant if k.replaces})
+        path = cache / f"{item.key}~{digest}.extraction"
+        try:
+            extraction = unpack_extraction(path.read_bytes())
+        except Exception:  # noqa: BLE001 - not read with these names yet, or a damaged copy
+            article = read_article(seeds / d["path"], root=seeds)
+            extraction = extract_article(article, load_rules(), known_registry)
+            summary.reused -= 1  # read again: not from the cache
+            # an entity the analyst made known but the registry file does not hold: the article defines it
+            own = {k.entity.key: k.entity for k in relevant if k.entity.key not in registry.entities}
+            named = {m.entity for m in extraction.mentions}
+            extra = tuple(e for key, e in sorted(own.items()) if key in named)
+            extraction = dataclasses.replace(extraction, entities=tuple(sorted(
+                {e.key: e for e in (*extraction.entities, *extra)}.values(), key=lambda e: e.key)))
+            write_atomic(path, pack_extraction(extraction))
+        documents[item.key] = {"path": d["path"], **extraction_holds(extraction)}
+        out[item.key] = (extraction, known_registry, digest)
+    return out
+
+
+def cached_extraction(cache: Path, key: str, seeds: Path, path: str):
+    """An article's extraction from the cache; extracted again only when the cached copy is gone or damaged."""
+    try:
+        return unpack_extraction((cache / f"{key}.extraction").read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or damaged pickle: extract again
+        from .pipeline import extract_article
+        from .resolve import load_registry
+        from .rules import load_rules
+
+        return extract_article(read_article(seeds / path, root=seeds), load_rules(), load_registry())
