@@ -94,8 +94,14 @@ def known_entities(corrections: list[Correction], registry, documents: dict[str,
         if new == key:
             continue
         state.pop(key, None)
+        first = replaced.pop(key, key)
+        if new == first:  # typed back to what it was: the entity as extraction knew it, with its aliases
+            original = registry.entities.get(first)
+            if base.aliases != (original.aliases if original else ()):
+                state[new] = dataclasses.replace(original or base, key=new, kind=kind, aliases=base.aliases)
+            continue
         state[new] = dataclasses.replace(base, key=new, kind=kind, in_registry=False, outlet=False, parent=None)
-        replaced[new] = replaced.pop(key, key)
+        replaced[new] = first
     out = []
     for key, entity in sorted(state.items()):
         names = (entity.label, *(a for a, _ in entity.aliases))
@@ -207,8 +213,11 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
             if doc not in where.get(entity, ()):
                 stale.append((c, f"{c.get('document')} no longer names {entity}"))
                 continue
-            # into an entity merged into this one: its own mentions come back, the rest stays
-            how = "restore" if merged.get(into) == entity else "split"
+            # back into an entity merged into this one: its own mentions come back, the rest stays
+            how = "restore" if c.get("back") else "split"
+            if how == "restore" and merged.get(into) != entity:
+                stale.append((c, f"the merge of {into} into {entity} it takes back is gone"))
+                continue
             ops.append((how, entity, into, doc))
             amend[doc].ops.append((how, entity, into))
             if how == "split":
@@ -226,6 +235,10 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
                 kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION,
                         "unit": EntityKind.UNIT}[c.get("type")]
                 new = entity_key(kind, labels.get(entity, entity.split("/", 1)[-1]))
+                if new != entity:
+                    # the articles read again hold the new key; corrections named by the old one follow it
+                    ops.append(("retype", entity, new, None))
+                    labels.setdefault(new, labels.get(entity, new))
                 if present(new) or not present(entity):
                     entity = new
             if not present(entity):
@@ -277,6 +290,12 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
         later = ops[ops_before:]
         found = {d: r for d in documents if only in (None, d)
                  for r in (_map_rel(c.relationship, later, d),) if d in states.get(r, ())}
+        if c.relationship.kind == "investment" and c.op == "reject" and c.get("value") is None:
+            # a funding round of the same investor states the same plain "invests in" edge
+            for d in documents:
+                r = _map_rel(c.relationship, later, d)
+                if only in (None, d) and d in states.get(Relationship("fundingRound", r.subject, "", r.object), ()):
+                    found.setdefault(d, r)
         if not found:
             where_text = f" in {c.get('document')}" if only else ""
             stale.append((c, f"no article{where_text} states it any longer"))
@@ -333,7 +352,7 @@ def amend_extraction(extraction: Extraction, amendment: Amendment) -> tuple[Extr
             claims.append(_added_claim(c, extraction))
         except ValueError as exc:
             moved.append((c, str(exc)))
-    claims = [c for c in claims if not _self_relationship(c)]
+    claims = [_without_self_investors(c) for c in claims if not _self_relationship(c)]
     mentions = [dataclasses.replace(m, entity=key(m.entity), kind=kind_of(key(m.entity))) for m in extraction.mentions]
     entities: dict[str, Entity] = {}
     for e in extraction.entities:
@@ -358,7 +377,19 @@ def _map_claim(claim: Claim, key) -> Claim:
 def _self_relationship(claim: Claim) -> bool:
     """A merge can make both sides of a relationship one entity: "Acme competes with Acme" says nothing."""
     subject, obj = claim.arg("subject"), claim.arg("object")
+    if claim.kind in ("investment", "fundingRound"):
+        target = claim.arg("target")
+        return all(v == target for n, v in claim.args if n == "investor")
     return isinstance(subject, EntityRef) and subject == obj
+
+
+def _without_self_investors(claim: Claim) -> Claim:
+    """A round's investors other than its target (a merge can make one investor the target itself)."""
+    if claim.kind not in ("investment", "fundingRound"):
+        return claim
+    target = claim.arg("target")
+    args = tuple(a for a in claim.args if not (a[0] == "investor" and a[1] == target))
+    return dataclasses.replace(claim, args=args) if args != claim.args else claim
 
 
 def _added_claim(c: Correction, extraction: Extraction) -> Claim:

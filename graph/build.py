@@ -294,7 +294,13 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
     if fixes:
         from .corrected import apply_corrections
 
-        background = apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary)
+        encodings = {rel: entry["encoding"] for rel, entry in files.items()}
+        background = apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary, encodings)
+    elif any("~" in key for key in stats):  # what corrections no longer in the file left in the cache
+        for path in cache.glob("*~*"):
+            path.unlink(missing_ok=True)
+        stats = {k: v for k, v in stats.items() if "~" not in k}
+        write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
     _assemble([blocks[i.key] for i in items], stats, cache, fp, out, summary, background)
     write_atomic(files_path, json.dumps(files, sort_keys=True).encode())
     _prune_cache(out / CACHE_DIR, keep=fp)

@@ -177,7 +177,7 @@ _entity_command("type", "TYPE", "Say what an entity is: person, organization or 
 @click.option("--corrections", "corrections_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Corrections file [default: corrections.jsonl in the seeds folder].")
 def list_(seeds: Path, corrections_file: Path | None) -> None:
-    """List the corrections, numbered (the numbers 'kg correct undo' takes).
+    """List the corrections, numbered by their line in the file (the numbers 'kg correct undo' takes).
 
     Example: kg correct list
     """
@@ -187,8 +187,8 @@ def list_(seeds: Path, corrections_file: Path | None) -> None:
     fixes = load_corrections(path)
     if not fixes:
         click.echo(f"No corrections in {path}")
-    for number, c in enumerate(fixes, 1):
-        click.echo(f"{number:3}. {c.describe()}")
+    for c in fixes:  # numbered by their line in the file, as build warnings and undo name them
+        click.echo(f"{c.line:3}. {c.describe()}")
         click.echo(f"     by {c.by} at {c.at}: {c.why}")
 
 
@@ -201,7 +201,7 @@ def list_(seeds: Path, corrections_file: Path | None) -> None:
               help="Corrections file [default: corrections.jsonl in the seeds folder].")
 @click.option("--no-build", is_flag=True, help="Only remove it; the next 'kg build' applies the change.")
 def undo(n: int, seeds: Path, graph_dir: Path, corrections_file: Path | None, no_build: bool) -> None:
-    """Remove the N-th correction of 'kg correct list'; the graph returns to what extraction said.
+    """Remove the correction on line N (as 'kg correct list' numbers it); the graph returns to what extraction said.
 
     Example: kg correct undo 3
     """

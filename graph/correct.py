@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .corrections import (
     KINDS,
+    NUMERIC,
     Correction,
     CorrectionError,
     Relationship,
@@ -24,7 +25,6 @@ from .vocab import BASE, KG_NS, PREFIXES
 
 ID = BASE + "id/"
 ROLE = BASE + "role/"
-NUMERIC = ("amount", "stake", "valuation", "share", "employees", "contractors")
 _EVENTS = {KG_NS + "investsIn": "investment", KG_NS + "FundingRound": "fundingRound",
            KG_NS + "WorkforceReduction": "workforceReduction", KG_NS + "RevenueReport": "revenue",
            PREFIXES["schema"] + "foundingDate": "founded"}
@@ -59,11 +59,18 @@ def describe(rel) -> str:
 
 
 def _matches(rel, relation: str) -> bool:
+    """Whether RELATION names the relationship: its label, its type, or any name `add` takes (a role in de/nl)."""
     from .viz import relation_key
 
     wanted = relation.strip().casefold()
     names = {rel.predicate.label, relation_key(rel), rel.predicate.iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]}
-    return wanted in {n.casefold() for n in names}
+    if wanted in {n.casefold() for n in names}:
+        return True
+    try:
+        this = relationship_of(rel)
+    except CorrectionError:
+        return False
+    return relation_names().get(wanted) == (this.kind, this.relation)
 
 
 def find_relationship(graph_dir: Path, a: str, relation: str, b: str | None, *, document: str | None = None):
@@ -74,7 +81,13 @@ def find_relationship(graph_dir: Path, a: str, relation: str, b: str | None, *, 
     from .trace import trace_relationship
 
     trace = trace_relationship(graph_dir, a, b)
-    rels = [r for r in trace.relationships if (b is not None or r.object is None or "value" in r.object)]
+    # A's own side: a funding round of several investors shows every investor's part
+    rels = [r for r in trace.relationships if trace.subject.iri in (r.subject.iri, (r.object or {}).get("iri"))]
+    if b is None:
+        with_b = [r for r in rels if _matches(r, relation) and r.object and "iri" in r.object]
+        rels = [r for r in rels if r.object is None or "value" in r.object]
+        if with_b and not any(_matches(r, relation) for r in rels):
+            raise CorrectionError(f"RELATION {relation!r} needs B: " + "; ".join(describe(r) for r in with_b[:5]))
     found = [r for r in rels if _matches(r, relation)]
     if document is not None:
         found = [r for r in found if any(s.document == document for s in r.sources)] or found
@@ -112,7 +125,9 @@ def _qualifier_value(rel, value: str) -> tuple[str, str]:
     try:
         wanted = Decimal(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
     except InvalidOperation:
-        raise CorrectionError(f"--value {value!r}: not a number") from None
+        wanted = None
+    if wanted is None or not wanted.is_finite():
+        raise CorrectionError(f"--value {value!r}: not a number")
     have: dict[str, set] = {}
     for name in NUMERIC:
         values = [d["value"] for d in rel.disagreements.get(name, [])] or \
@@ -150,6 +165,14 @@ def merge(graph_dir: Path, a: str, b: str, *, by: str, why: str) -> Correction:
     return new_correction("merge", by=by, why=why, keep=keep, drop=drop, label=f"{drop_label} into {keep_label}")
 
 
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _kind_of_key(key: str) -> str:
+    return {"person": "person", "org": "organization", "unit": "unit"}[key.split("/")[0]]
+
+
 def split(graph_dir: Path, name: str, document: str, into: str, *, by: str, why: str) -> Correction:
     from .resolve import entity_key
     from .store import built_store, open_store, select
@@ -163,24 +186,32 @@ def split(graph_dir: Path, name: str, document: str, into: str, *, by: str, why:
     if document not in docs:
         raise CorrectionError(f"--document {document!r}: does not name {label}; the articles that do: "
                               + (", ".join(sorted(docs)) or "none"))
-    new = None
+    if not into.strip():
+        raise CorrectionError("--into: an empty name")
+    new, back = None, None
     try:
-        other, other_label = find_entity(graph_dir, into, "--into")
+        other, _ = find_entity(graph_dir, into, "--into")
     except TraceError:
         other = None
+    if other is not None and other != entity and (other.startswith("person/") != entity.startswith("person/")):
+        raise CorrectionError(f"--into {into!r} is {_a(_kind_of_key(other))} and {label} {_a(_kind_of_key(entity))}: "
+                              "a person's mentions cannot become an organization's, nor the other way")
     if other == entity:  # the name of an entity merged into this one: the split takes it back out
         rows = select(store, """SELECT ?old ?l WHERE { VALUES ?e { UNDEF } GRAPH <https://kg.example.org/graph/corrections> {
                                   ?old owl:sameAs ?e ; rdfs:label ?l } }""", e=ID + entity)
         back = sorted({r["old"][len(ID):] for r in rows if r["l"].casefold() == into.strip().casefold()})
         if len(back) != 1:
             raise CorrectionError(f"--into {into!r} names {label} itself; give another name")
-        other = back[0]
+        other, back = back[0], True
     if other is None:
         kind = {"person": EntityKind.PERSON, "org": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}[entity.split("/")[0]]
         other = entity_key(kind, into)
+        if other == entity:
+            raise CorrectionError(f"--into {into!r} would be {label} again (both are {other}); give a name "
+                                  "that differs in more than case and accents")
         new = {other: into.strip()}
     return new_correction("split", by=by, why=why, entity=entity, document=document, into=other,
-                          label=f"{label} in {document} into {into.strip()}", new=new)
+                          label=f"{label} in {document} into {into.strip()}", new=new, back=back)
 
 
 def entity_fact(graph_dir: Path, op: str, name: str, value: str, *, by: str, why: str) -> Correction:
@@ -192,11 +223,36 @@ def entity_fact(graph_dir: Path, op: str, name: str, value: str, *, by: str, why
     value = value.strip()
     if op == "wikidata":
         value = value.upper()
+        _check_wikidata(graph_dir, entity, label, value)
     if op == "type":
         value = value.lower()
         if value not in KINDS:
             raise CorrectionError(f"TYPE {value!r}: one of {', '.join(KINDS)}")
-    return new_correction(op, by=by, why=why, entity=entity, **{field: value})
+    if op in ("alias", "rename"):
+        from .trace import TraceError
+
+        try:
+            other, other_label = find_entity(graph_dir, value, "ALIAS" if op == "alias" else "NEW")
+        except TraceError:
+            other = None
+        if other is not None and other != entity:
+            raise CorrectionError(f"{'ALIAS' if op == 'alias' else 'NEW'} {value!r} names {other_label} already; "
+                                  f"if they are one entity, use 'kg correct merge'")
+    return new_correction(op, by=by, why=why, entity=entity, label=label, **{field: value})
+
+
+def _check_wikidata(graph_dir: Path, entity: str, label: str, qid: str) -> None:
+    """One Wikidata item names one entity: another that has it already is refused."""
+    from .model import WIKIDATA
+    from .sources import StoreReader
+    from .store import built_store, open_store, select
+
+    store = open_store(built_store(graph_dir))
+    rows = select(store, "SELECT ?e WHERE { VALUES ?q { UNDEF } GRAPH ?g { ?e owl:sameAs ?q } }", q=WIKIDATA + qid)
+    others = sorted({r["e"] for r in rows if r["e"].startswith(ID) and r["e"] != ID + entity})
+    if others:
+        raise CorrectionError(f"QID {qid}: the Wikidata item of {StoreReader(store).label(others[0])} already; "
+                              f"if it is one entity with {label}, use 'kg correct merge'")
 
 
 # ---------------------------------------------------------------- add
@@ -252,17 +308,20 @@ def add(graph_dir: Path, seeds: Path, a: str, relation: str, b: str, *, document
                 raise CorrectionError(f"{exc}; or give --type to add it as a new entity") from None
             kinds = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}
             key = entity_key(kinds[type_], name.strip())
+            if _key_taken(graph_dir, key):
+                raise CorrectionError(f"{argument} {name!r}: a new entity would be {key}, which the graph holds "
+                                      "under another name; name it as the graph does") from None
             new[key] = name.strip()
         if key.split("/")[0] not in allowed:
-            raise CorrectionError(f"{argument} {name!r} is a {key.split('/')[0]}; {relation!r} needs "
-                                  + " or ".join(sorted(allowed)))
+            raise CorrectionError(f"{argument} {name!r} is {_a(_kind_of_key(key))}; {relation!r} needs "
+                                  + " or ".join(_a(_kind_of_key(k + '/x')) for k in sorted(allowed)))
         keys.append(key)
     rel = Relationship(kind, keys[0], role, keys[1])
     if not new:
         from .trace import trace_relationship
 
         for known in trace_relationship(graph_dir, a, b).relationships:
-            if known.object and "iri" in known.object and relationship_of(known) == rel \
+            if known.object and "iri" in known.object and relationship_of(known) in (rel, _reverse(rel)) \
                     and any(s.document == document for s in known.sources):
                 state = "asserted" if known.asserted else "a candidate, not asserted"
                 raise CorrectionError(f"{describe(known)} is read from {document} already ({state}); "
@@ -278,6 +337,23 @@ def add(graph_dir: Path, seeds: Path, a: str, relation: str, b: str, *, document
     label = f"{a.strip()} —[{relation.strip()}]→ {b.strip()}"
     return new_correction("add", by=by, why=why, relationship=rel.key(), label=label, document=document,
                           quote=quote, start=start, new=new or None)
+
+
+SYMMETRIC = ("competesWith", "partnerOf", "mergedWith")
+
+
+def _reverse(rel: Relationship) -> Relationship:
+    """The same relationship named from the other side, for relations that read both ways."""
+    if rel.kind in SYMMETRIC:
+        return Relationship(rel.kind, rel.object, rel.relation, rel.subject)
+    return rel
+
+
+def _key_taken(graph_dir: Path, key: str) -> bool:
+    from .store import built_store, open_store, select
+
+    store = open_store(built_store(graph_dir))
+    return bool(select(store, "SELECT ?t WHERE { VALUES ?e { UNDEF } GRAPH ?g { ?e a ?t } } LIMIT 1", e=ID + key))
 
 
 def _relation(relation: str) -> tuple[str, str]:

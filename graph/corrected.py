@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 
 from .build import (
@@ -28,7 +29,7 @@ from .read import read_article
 
 
 def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shacl: str, seeds: Path,
-                       summary: BuildSummary) -> bytes:
+                      summary: BuildSummary, encodings: dict[str, str]) -> bytes:
     """Model the corrected articles again from their cached extractions; the registry and corrections graphs.
 
     Only alias and type corrections change what extraction reads: the articles that
@@ -51,7 +52,7 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
     registry = load_registry()
     documents = {i.key: stats[i.key] for i in items}
     known = known_entities(fixes, registry, documents)
-    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary) if known else {}
+    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary, encodings) if known else {}
     plan = plan_corrections(fixes, documents, registry)
     failed: dict[int, str] = {}
     statements: dict = {}
@@ -75,6 +76,10 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
         blocks[key] = block
         failed.update({int(line): why for line, why in info.get("moved", {}).items()})
         statements.update({Relationship.parse(r): iri for r, iri in info.get("named", {}).items()})
+    used = {*blocks.values(), *(f"{k}~{d}" for k, (_, _, d) in reread.items())}
+    for block in [b for b in stats if "~" in b and b not in used]:  # of corrections no longer in the file
+        del stats[block]
+        changed = True
     if changed:
         write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
     stale = [(c, why) for c, why in plan.stale] + [(c, failed[c.line]) for c in plan.applied if c.line in failed]
@@ -90,11 +95,21 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
                and label != registry.entities[k].label}
     # merged into another, or given another type (and with it another key)
     dropped = {k for k in plan.merged if k in registry.entities} | {k.replaces for k in known if k.replaces in registry.entities}
-    return trig_block(registry_quads(relabel=relabel, drop=dropped) + to_quads(corrected, CORRECTIONS_GRAPH))
+    unlink = {plan.merged.get(c.get("entity"), c.get("entity")) for c in plan.applied if c.op == "wikidata"}
+    _prune(cache, used)
+    return trig_block(registry_quads(relabel=relabel, drop=dropped, unlink=unlink)
+                      + to_quads(corrected, CORRECTIONS_GRAPH))
+
+
+def _prune(cache: Path, used: set[str]) -> None:
+    """Drop the amended blocks and extractions of corrections no longer in the file."""
+    for path in cache.glob("*~*"):
+        if path.name.rsplit(".", 1)[0] not in used and not path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
 
 
 def _read_again(known, items, stats: dict, documents: dict, registry, cache: Path, seeds: Path,
-                summary: BuildSummary) -> dict:
+                summary: BuildSummary, encodings: dict[str, str]) -> dict:
     """Extract again the articles that hold a name alias and type corrections made known.
 
     Returns document key -> (extraction, the registry it was read with, a digest of what
@@ -109,12 +124,13 @@ def _read_again(known, items, stats: dict, documents: dict, registry, cache: Pat
     out = {}
     for item in items:
         d = stats[item.key]
-        try:  # a cheap look for the names: the article as a file, in any case
-            text = (seeds / d["path"]).read_text(encoding="utf-8", errors="replace").casefold()
-        except OSError:
+        try:  # a cheap look for the names: the article as a file, in its encoding, in any case
+            raw = (seeds / d["path"]).read_bytes().decode(encodings.get(d["path"], "utf-8"), errors="replace")
+            text = unicodedata.normalize("NFC", raw).casefold()
+        except (OSError, LookupError):
             text = ""
         relevant = [k for k in known if (k.replaces and k.replaces in d.get("mentioned", ()))
-                    or any(name.casefold() in text for name in k.names)]
+                    or any(unicodedata.normalize("NFC", name).casefold() in text for name in k.names)]
         if not relevant:
             continue
         told = sorted((k.entity.key, k.entity.kind.value, k.entity.label, k.entity.aliases, k.replaces or "")

@@ -33,14 +33,18 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "confirm": ("relationship", "label", "document?"),
     "add": ("relationship", "label", "document", "quote", "start", "new?"),
     "merge": ("keep", "drop", "label"),
-    "split": ("entity", "document", "into", "label", "new?"),
-    "rename": ("entity", "name"),
-    "wikidata": ("entity", "qid"),
-    "alias": ("entity", "alias"),
-    "type": ("entity", "type"),
+    # back: the split takes out only what an earlier merge put into the entity
+    "split": ("entity", "document", "into", "label", "new?", "back?"),
+    "rename": ("entity", "name", "label?"),
+    "wikidata": ("entity", "qid", "label?"),
+    "alias": ("entity", "alias", "label?"),
+    "type": ("entity", "type", "label?"),
 }
 COMMON = ("op", "by", "at", "why")
 ENTITY_KEY = re.compile(r"(person|org|unit)/[a-z0-9][a-z0-9-]*")
+AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# the qualifiers whose single values `reject --value` takes
+NUMERIC = ("amount", "stake", "valuation", "share", "employees", "contractors")
 KINDS = {"person": "person", "organization": "org", "unit": "unit"}
 QID = re.compile(r"Q[1-9][0-9]*")
 
@@ -107,6 +111,7 @@ class Correction:
         """One line for people: what the correction does."""
         label = self.get("label") or self.get("entity")
         op = self.op
+        name = self.get("label") or self.get("entity")
         if op in ("reject", "confirm", "add"):
             value = f" (only {self.get('qualifier')} = {self.get('value')})" if self.get("value") is not None else ""
             doc = f" in {self.get('document')}" if self.get("document") and op != "add" else ""
@@ -115,14 +120,14 @@ class Correction:
         if op == "merge":
             return f"merge {label}"
         if op == "split":
-            return f"split {label} in {self.get('document')}"
+            return f"split {label}"
         if op == "rename":
-            return f"rename {self.get('entity')} to “{self.get('name')}”"
+            return f"rename {name} to “{self.get('name')}”"
         if op == "wikidata":
-            return f"{self.get('entity')} is Wikidata {self.get('qid')}"
+            return f"{name} is Wikidata {self.get('qid')}"
         if op == "alias":
-            return f"{self.get('entity')} is also called “{self.get('alias')}”"
-        return f"{self.get('entity')} is a {self.get('type')}"
+            return f"{name} is also called “{self.get('alias')}”"
+        return f"{name} is {'an' if self.get('type')[0] in 'aeiou' else 'a'} {self.get('type')}"
 
 
 def corrections_path(seeds: Path, given: Path | None = None) -> Path:
@@ -146,7 +151,8 @@ def load_corrections(path: Path) -> list[Correction]:
     except UnicodeDecodeError as exc:
         raise CorrectionError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     out = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    # JSON lines end at "\n" only: str.splitlines() would also cut at U+2028 or U+0085 inside a string
+    for number, raw in enumerate(text.split("\n"), 1):
         if not raw.strip():
             continue
         try:
@@ -161,7 +167,7 @@ def parse_correction(raw: str, line: int) -> Correction:
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not a JSON object ({exc.msg} at column {exc.colno})") from None
+        raise ValueError(f"not a JSON object ({exc.msg}, column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     op = obj.get("op")
@@ -171,6 +177,8 @@ def parse_correction(raw: str, line: int) -> Correction:
         if not isinstance(obj.get(name), str) or not obj[name].strip():
             raise ValueError(f"{op}: {name!r} must be a non-empty string")
     try:
+        if not AT.fullmatch(obj["at"]):
+            raise ValueError
         datetime.strptime(obj["at"], "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         raise ValueError(f"{op}: 'at' must be a UTC time like 2026-01-31T09:30:00Z, not {obj['at']!r}") from None
@@ -187,13 +195,56 @@ def parse_correction(raw: str, line: int) -> Correction:
                 continue
             raise ValueError(f"{op}: missing {name!r}")
         fields.append((name, _check(op, name, obj[name])))
+    if ("qualifier" in obj) != ("value" in obj):
+        raise ValueError(f"{op}: 'qualifier' and 'value' go together")
+    _check_kinds(op, dict(fields))
     return Correction(line, op, tuple(fields), obj["by"], obj["at"], obj["why"])
+
+
+def _check_kinds(op: str, fields: dict) -> None:
+    """What the line says must be a relationship or entity change kg can model: else the build would fail."""
+    from .types import CLAIM_KINDS
+
+    sort = lambda key: "person" if key.startswith("person/") else "org"
+    if "relationship" in fields:
+        rel = Relationship.parse(fields["relationship"])
+        if rel.kind not in CLAIM_KINDS or rel.kind in ("cites", "publisher"):
+            raise ValueError(f"{op}: {rel.kind!r} is not a kind of relationship kg corrects")
+        wants = CLAIM_KINDS[rel.kind]
+        sides = {"membership": ("member", "organization"), "investment": ("investor", "target"),
+                 "fundingRound": ("investor", "target")}.get(rel.kind)
+        if sides is None:
+            sides = ("organization", "") if "organization" in wants else ("subject", "object")
+        for side, key in zip(sides, (rel.subject, rel.object)):
+            if not side:
+                continue
+            want = wants[side]
+            if not key or (want == "person" and sort(key) != "person") or (want in ("org", "unit") and sort(key) == "person"):
+                raise ValueError(f"{op}: {rel.kind} needs {'a person' if want == 'person' else 'an organization'} "
+                                 f"as {side}, not {key or 'nothing'}")
+        if rel.kind == "membership":
+            from .model import load_roles
+
+            if rel.relation not in load_roles():
+                raise ValueError(f"{op}: no role {rel.relation!r} in ontology/roles.ttl")
+        elif rel.relation:
+            raise ValueError(f"{op}: only a membership has a role")
+    pairs = {"merge": ("keep", "drop"), "split": ("entity", "into")}.get(op)
+    if pairs and sort(fields[pairs[0]]) != sort(fields[pairs[1]]):
+        raise ValueError(f"{op}: {fields[pairs[0]]} and {fields[pairs[1]]} are not of one kind (a person and an "
+                         "organization are never one entity)")
+    if "qualifier" in fields and fields["qualifier"] not in NUMERIC:
+        raise ValueError(f"{op}: 'qualifier' must be one of {', '.join(NUMERIC)}")
 
 
 def _check(op: str, name: str, value):
     if name == "start":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"{op}: 'start' must be a character offset (a whole number from 0)")
+        return value
+    if name == "back":
+        if not isinstance(value, bool):
+            raise ValueError(f"{op}: 'back' must be true or false")
         return value
     if name == "new":  # the kinds of names an add or split makes new entities of: {key: label}
         if not isinstance(value, dict) or not all(isinstance(k, str) and ENTITY_KEY.fullmatch(k)
@@ -210,7 +261,21 @@ def _check(op: str, name: str, value):
         raise ValueError(f"{op}: 'qid' must be a Wikidata item id such as Q42, not {value!r}")
     elif name == "type" and value not in KINDS:
         raise ValueError(f"{op}: 'type' must be one of {', '.join(KINDS)}, not {value!r}")
+    elif name == "value":
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or _decimal_text(number) != value:
+            raise ValueError(f"{op}: 'value' must be a number written plainly, such as 49 or 14.3, not {value!r}")
     return value
+
+
+def _decimal_text(value) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def analyst(given: str | None = None) -> str:
@@ -244,8 +309,8 @@ def new_correction(op: str, *, by: str, why: str, at: str | None = None, **field
 
 def append_correction(path: Path, correction: Correction) -> int:
     """Append a correction to the file (created when missing); its line number."""
-    existing = load_corrections(path)  # never append to a file that is already malformed
-    line = json.dumps(correction.to_json(), ensure_ascii=False, sort_keys=False) + "\n"
+    load_corrections(path)  # never append to a file that is already malformed
+    line = _json_line(correction.to_json())
     try:
         data = path.read_bytes() if path.exists() else b""
         if data and not data.endswith(b"\n"):
@@ -253,18 +318,28 @@ def append_correction(path: Path, correction: Correction) -> int:
         _write_atomic(path, data + line.encode("utf-8"))
     except OSError as exc:
         raise CorrectionError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return len(existing) + 1
+    return data.count(b"\n") + 1
+
+
+def _json_line(obj: dict) -> str:
+    """One line of the file; the characters other tools take for line ends are written as escapes."""
+    text = json.dumps(obj, ensure_ascii=False)
+    for ch in ("\u2028", "\u2029", "\u0085", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"):
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    return text + "\n"
 
 
 def remove_correction(path: Path, number: int) -> Correction:
-    """Remove the `number`-th correction (as `kg correct list` numbers them); the one removed."""
+    """Remove the correction on line `number` of the file (the numbers of `kg correct list`); the one removed."""
     corrections = load_corrections(path)
-    if not 1 <= number <= len(corrections):
-        raise CorrectionError(f"N {number}: {path} holds {len(corrections)} correction(s); see 'kg correct list'")
-    gone = corrections[number - 1]
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    gone = next((c for c in corrections if c.line == number), None)
+    if gone is None:
+        lines = ", ".join(str(c.line) for c in corrections) or "none"
+        raise CorrectionError(f"N {number}: no correction on line {number} of {path} (lines with one: {lines}); "
+                              "see 'kg correct list'")
+    lines = path.read_bytes().decode("utf-8").split("\n")
     del lines[gone.line - 1]
-    _write_atomic(path, "".join(lines).encode("utf-8"))
+    _write_atomic(path, "\n".join(lines).encode("utf-8"))
     return gone
 
 

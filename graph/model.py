@@ -265,7 +265,10 @@ class _Builder:
             self.state(node, KG.investee, target, ev, asserted)
             for investor in investors:
                 self.named[by_investor[investor]] = self.state(node, KG.investor, investor, ev, each[investor])
-                self.state(investor, KG.investsIn, target, ev, each[investor])
+                # the plain edge is also what an investment states: rejected there, it is not asserted here
+                plain = each[investor] and self.review.status.get(
+                    Relationship("investment", by_investor[investor].subject, "", by_investor[investor].object)) != "rejected"
+                self.state(investor, KG.investsIn, target, ev, plain)
             self._quantity(claim, node, args, "amount", KG.amount, KG.currency, ev, asserted)
             self._quantity(claim, node, args, "valuation", KG.valuation, KG.valuationCurrency, ev, asserted)
             self._quantity(claim, node, args, "stake", KG.stake, None, ev, asserted)
@@ -394,6 +397,7 @@ def model_corrections(plan, statements: dict, documents: dict[str, str], registr
     triples: set[Triple] = set()
     add = lambda s, p, o: triples.add((s, p, o))
     final = lambda key: entity_iri(plan.merged.get(key, key))
+    wikidata: dict[URIRef, URIRef] = {}
     for c in plan.applied:
         node = _mint("correction", c.line, c.op, *(f"{k}={v}" for k, v in c.fields), c.by, c.at, c.why)
         agent = _mint("agent", c.by)
@@ -423,10 +427,12 @@ def model_corrections(plan, statements: dict, documents: dict[str, str], registr
             known = registry.entities.get(c.get("drop"))
             for alias, language in known.aliases if known else ():
                 add(final(c.get("keep")), SKOS.altLabel, Literal(alias, lang=language or None))
-        elif c.op == "wikidata":
-            add(final(c.get("entity")), OWL.sameAs, URIRef(WIKIDATA + c.get("qid")))
+        elif c.op == "wikidata":  # the later of two items for one entity stands
+            wikidata[final(c.get("entity"))] = URIRef(WIKIDATA + c.get("qid"))
         elif c.op == "alias":
             add(final(c.get("entity")), SKOS.altLabel, Literal(c.get("alias")))
+    for entity, item in wikidata.items():
+        add(entity, OWL.sameAs, item)
     # the names an entity had before a rename or a merge still find it
     for key, labels in plan.old_labels.items():
         for label in labels:

@@ -36,12 +36,15 @@ class Source:
     future: bool = False
     # the sentence naming an argument this one only implies: {"start", "end", "quote"}
     antecedent: dict | None = None
-    rejected: bool = False  # an analyst rejected what this article says (kg correct reject --document)
+    # an analyst rejected or confirmed what this article says (kg correct; the later correction stands)
+    rejected: bool = False
+    confirmed: bool = False
 
     @property
     def assertable(self) -> bool:
-        return not self.rejected and assertable(self.confidence, hedged=self.hedged, negated=self.negated,
-                                                conditional=self.conditional)
+        if self.rejected or self.confirmed:
+            return self.confirmed
+        return assertable(self.confidence, hedged=self.hedged, negated=self.negated, conditional=self.conditional)
 
 
 Q_AROUND = """

@@ -111,22 +111,27 @@ def trig_block(quads) -> bytes:
     return b"\n".join(lines[start:])
 
 
-def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | frozenset = frozenset()) -> list:
+def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | frozenset = frozenset(),
+                   unlink: set[str] | frozenset = frozenset()) -> list:
     """The registry, roles and vocabulary in their named graphs.
 
     As corrected, without editing the files: `relabel` gives registry entities (by key)
-    a new label, `drop` leaves out entities merged into others.
+    a new label, `drop` leaves out entities merged into others or given another type,
+    `unlink` their Wikidata items (an analyst gave another).
     """
-    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH, entity_iri
+    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH, WIKIDATA, entity_iri
 
     registry = parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
-    if relabel or drop:
+    if relabel or drop or unlink:
         ox = _ox()
         label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        same = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
         gone = {str(entity_iri(k)) for k in drop}
         new = {str(entity_iri(k)): name for k, name in (relabel or {}).items()}
+        other = {str(entity_iri(k)) for k in unlink}
         registry = [q for q in registry if q.subject.value not in gone
-                    and not (q.predicate == label and q.subject.value in new)]
+                    and not (q.predicate == label and q.subject.value in new)
+                    and not (q.predicate == same and q.subject.value in other and q.object.value.startswith(WIKIDATA))]
         registry += [ox.Quad(ox.NamedNode(iri), label, ox.Literal(name), ox.NamedNode(str(REGISTRY_GRAPH)))
                      for iri, name in sorted(new.items())]
     return (registry + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)

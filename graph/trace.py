@@ -65,22 +65,20 @@ class Relationship:
     disagreements: dict = field(default_factory=dict)  # qualifier -> [{"value", "documents"}]
     # analysts' corrections of it, in file order: {"operation", "by", "at", "why", "line", …}
     corrections: list = field(default_factory=list)
-    review: str | None = None  # "rejected" or "confirmed": the last such correction of all its sources
 
     @property
     def asserted(self) -> bool:
-        """An edge of the graph: confirmed, or not rejected and some source states it plainly and surely enough."""
-        if self.review is not None:
-            return self.review == "confirmed"
+        """An edge of the graph: some source an analyst confirmed, or one not rejected that states it
+        plainly and surely enough (types.assertable)."""
         return any(s.assertable for s in self.sources)
 
     @property
     def status(self) -> str:
-        """extracted, added (by an analyst), confirmed or rejected."""
-        if self.review is not None:
-            return self.review
+        """extracted, added (by an analyst), confirmed or rejected: what the graph says after corrections."""
         if any(s.rejected for s in self.sources) and not self.asserted:
             return "rejected"
+        if any(s.confirmed for s in self.sources):
+            return "confirmed"
         if self.sources and all(s.rule == ADDED_RULE for s in self.sources):
             return "added"
         return "extracted"
@@ -113,8 +111,9 @@ def _source_json(s: Source) -> dict:
     out = asdict(s)
     if out["antecedent"] is None:
         del out["antecedent"]
-    if not out["rejected"]:
-        del out["rejected"]
+    for flag in ("rejected", "confirmed"):  # only where an analyst said so of this article
+        if not out[flag]:
+            del out[flag]
     return out
 
 
@@ -220,16 +219,38 @@ def attach_corrections(store, rels: list[Relationship]) -> None:
             if entry in r.corrections:
                 continue
             r.corrections.append(entry)
-            if row["op"] not in ("reject", "confirm") or row["qualifier"]:
+            if row["op"] not in ("reject", "confirm"):
                 continue
-            if row["doc"]:  # what one article says: its sources alone
-                for s in r.sources:
-                    if s.document == row["doc"]:
-                        s.rejected = row["op"] == "reject"
-            else:
-                r.review = "rejected" if row["op"] == "reject" else "confirmed"
-                for s in r.sources:
-                    s.rejected = False
+            if row["qualifier"]:
+                _reject_value(r, row["qualifier"], entry["value"], row["doc"])
+                continue
+            # in file order, as the build applies them: the last word on each article's reading stands
+            for s in r.sources:
+                if row["doc"] in (None, s.document):
+                    s.rejected, s.confirmed = row["op"] == "reject", row["op"] == "confirm"
+
+
+def _reject_value(r: Relationship, qualifier: str, value, document: str | None) -> None:
+    """Take one value of a qualifier out of the relationship (one article's, or every article's)."""
+    if qualifier not in r.qualifiers:
+        return
+    values = r.disagreements.get(qualifier) or [
+        {"value": r.qualifiers[qualifier], "documents": sorted({s.document for s in r.sources})}]
+    kept = []
+    for v in values:
+        docs = [d for d in v["documents"] if document is not None and d != document] if v["value"] == value \
+            else v["documents"]
+        if docs:
+            kept.append({"value": v["value"], "documents": docs})
+    kept.sort(key=lambda v: (-len(v["documents"]), str(v["value"])))
+    if kept:
+        r.qualifiers[qualifier] = kept[0]["value"]
+    else:
+        del r.qualifiers[qualifier]
+    if len(kept) > 1:
+        r.disagreements[qualifier] = kept
+    else:
+        r.disagreements.pop(qualifier, None)
 
 
 def _number(text: str):

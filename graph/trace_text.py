@@ -71,8 +71,7 @@ def _rel_lines(rel: Relationship, style) -> list[str]:
         lines.append(f"  {doc} [{first.language}] “{first.title}”{outlets}")
         for src in sources:
             flags = [f for f in ("hedged", "negated", "conditional", "future", "approximate") if getattr(src, f)]
-            if src.rejected:
-                flags.append("rejected")
+            flags += [f for f in ("rejected", "confirmed") if getattr(src, f)]
             lines.append(f"    chars {src.start}–{src.end} · {src.rule} · confidence {src.confidence:.2f}"
                          + (f" · {', '.join(flags)}" if flags else ""))
             before, _, after = src.context.partition(src.quote)

@@ -308,7 +308,7 @@ def test_the_html_hides_a_rejected_edge_until_asked_and_then_shows_it_struck_wit
 
 
 @pytest.mark.parametrize(("line", "problem"), [
-    ('{"op": "reject"', "not a JSON object (Expecting ',' delimiter at column 16)"),
+    ('{"op": "reject"', "not a JSON object (Expecting ',' delimiter, column 16)"),
     ('["reject"]', "not a JSON object"),
     ('{"op": "merge", "keep": "org/a", "drop": "org/b", "label": "x", "by": "ana", "at": "2026-01-01T00:00:00Z"}',
      "merge: 'why' must be a non-empty string"),
@@ -320,6 +320,22 @@ def test_the_html_hides_a_rejected_edge_until_asked_and_then_shows_it_struck_wit
      "merge: missing 'drop'"),
     ('{"op": "wikidata", "entity": "org/a", "qid": "42", "by": "ana", "at": "2026-01-01T00:00:00Z", "why": "x", '
      '"colour": "red"}', "wikidata: unknown field 'colour'"),
+    ('{"op": "merge", "keep": "org/a", "drop": "person/b", "label": "x", "by": "ana", "at": "2026-01-01T00:00:00Z", '
+     '"why": "x"}', "merge: org/a and person/b are not of one kind (a person and an organization are never one "
+     "entity)"),
+    ('{"op": "reject", "relationship": "membership|org/a|ceo|org/b", "label": "x", "by": "ana", '
+     '"at": "2026-01-01T00:00:00Z", "why": "x"}', "reject: membership needs a person as member, not org/a"),
+    ('{"op": "reject", "relationship": "membership|person/a|pope|org/b", "label": "x", "by": "ana", '
+     '"at": "2026-01-01T00:00:00Z", "why": "x"}', "reject: no role 'pope' in ontology/roles.ttl"),
+    ('{"op": "reject", "relationship": "bogusKind|org/a||org/b", "label": "x", "by": "ana", '
+     '"at": "2026-01-01T00:00:00Z", "why": "x"}', "reject: 'bogusKind' is not a kind of relationship kg corrects"),
+    ('{"op": "reject", "relationship": "investment|org/a||org/b", "label": "x", "value": "50.0", '
+     '"qualifier": "stake", "by": "ana", "at": "2026-01-01T00:00:00Z", "why": "x"}',
+     "reject: 'value' must be a number written plainly, such as 49 or 14.3, not '50.0'"),
+    ('{"op": "reject", "relationship": "investment|org/a||org/b", "label": "x", "qualifier": "stake", "by": "ana", '
+     '"at": "2026-01-01T00:00:00Z", "why": "x"}', "reject: 'qualifier' and 'value' go together"),
+    ('{"op": "merge", "keep": "org/a", "drop": "org/b", "label": "x", "by": "ana", "at": "2026-1-1T1:1:1Z", '
+     '"why": "x"}', "merge: 'at' must be a UTC time like 2026-01-31T09:30:00Z, not '2026-1-1T1:1:1Z'"),
 ])
 def test_a_malformed_line_is_named_with_what_is_wrong(tmp_path, line, problem):
     from graph.corrections import CorrectionError, load_corrections
@@ -334,4 +350,154 @@ def test_a_malformed_line_is_named_with_what_is_wrong(tmp_path, line, problem):
 def test_undo_of_a_number_the_file_does_not_hold_is_refused(project):
     result = kg("correct", "undo", "3", "--seeds", project / "seeds", "--graph", project / "out")
     assert result.exit_code == 2
-    assert "holds 0 correction(s)" in result.stderr
+    assert "no correction on line 3" in result.stderr
+
+
+# ---------------------------------------------------------------- what a review found (each pinned)
+
+def ask(project, query: str) -> bool:
+    return kg("query", query, "--graph", project / "out", "--format", "tsv").output.strip().endswith("true")
+
+
+def test_a_rejected_investment_leaves_no_plain_edge_even_where_a_funding_round_states_it(project):
+    assert ask(project, "ASK { kgo:meta kg:investsIn kgo:scale-ai }")
+    assert correct(project, "reject", "Meta", "invests in", "Scale AI", "--why", "x").exit_code == 0
+    assert not ask(project, "ASK { kgo:meta kg:investsIn kgo:scale-ai }")
+
+
+def test_whole_and_one_article_corrections_agree_in_the_graph_and_in_trace(project):
+    correct(project, "reject", "Wang", "founder", "Scale AI", "--why", "x", "--no-build")
+    doc = "003_e472da36a4955f5c.txt"
+    assert correct(project, "confirm", "Wang", "founder", "Scale AI", "--document", doc, "--why", "y").exit_code == 0
+    rel = the(trace_json(project, "Wang", "Scale AI")["relationships"], "founder")
+    assert rel["asserted"] is True and rel["status"] == "confirmed"
+    assert '"Alexandr Wang"\t"founder"\t"Scale AI"' in roles(project)
+    assert [s["document"] for s in rel["sources"] if s.get("confirmed")] == [doc]
+
+    correct(project, "confirm", "Droege", "venture partner", "Benchmark", "--why", "x", "--no-build")
+    [src] = the(trace_json(project, "Droege", "Benchmark")["relationships"], "venture partner")["sources"]
+    correct(project, "reject", "Droege", "venture partner", "Benchmark", "--document", src["document"], "--why", "y")
+    rel = the(trace_json(project, "Droege", "Benchmark")["relationships"], "venture partner")
+    assert rel["asserted"] is False and rel["status"] == "rejected"
+    assert "venture partner" not in roles(project)
+
+
+def test_a_rejected_value_leaves_the_qualifiers_and_the_ready_queries(project):
+    assert correct(project, "reject", "Meta", "invests in", "Scale AI", "--value", "49", "--why", "x").exit_code == 0
+    rel = the(trace_json(project, "Meta", "Scale AI")["relationships"], "invests in")
+    assert rel["qualifiers"]["stake"] == 50 and "stake" not in rel.get("disagreements", {})
+    investments = kg("query", "investments", "--graph", project / "out", "--format", "tsv").output
+    assert '"49"' not in investments and '"50"' in investments
+    assert "#stake" not in kg("query", "disagreements", "--graph", project / "out", "--format", "tsv").output
+
+
+def test_a_funding_round_is_named_from_its_investors_side(project):
+    result = correct(project, "reject", "Amazon", "funding round", "Scale AI", "--why", "x")
+    assert result.exit_code == 0, result.output
+    rels = [r for r in trace_json(project, "Amazon", "Scale AI")["relationships"] if r["subject"]["label"] == "Amazon"]
+    assert the(rels, "funding round")["status"] == "rejected"
+
+
+def test_a_merge_makes_no_entity_invest_in_itself(project):
+    assert correct(project, "merge", "Scale AI", "Meta", "--why", "x").exit_code == 0
+    rels = trace_json(project, "Scale AI")["relationships"]
+    assert not [r for r in rels if r["subject"]["iri"] == (r["object"] or {}).get("iri")]
+
+
+def test_undoing_a_merge_makes_its_split_back_stale_not_a_full_split(project):
+    correct(project, "merge", "Scale AI", "Benchmark", "--why", "x")
+    [src] = [s for r in trace_json(project, "Droege", "Scale AI")["relationships"]
+             if r["predicate"]["label"] == "venture partner" for s in r["sources"]]
+    assert correct(project, "split", "Scale AI", "--document", src["document"], "--into", "Benchmark",
+                   "--why", "y").exit_code == 0
+    result = kg("correct", "undo", "1", "--seeds", project / "seeds", "--graph", project / "out")
+    assert "corrections line 1: no longer applies (the merge of org/benchmark into org/scale-ai it takes back " \
+           "is gone)" in result.stderr
+    assert '"Jason Droege"\t"interim CEO"\t"Scale AI"' in roles(project)
+
+
+def test_a_split_across_kinds_and_into_the_same_name_are_refused(project):
+    result = correct(project, "split", "Jason Droege", "--document", "003_e472da36a4955f5c.txt", "--into", "Scale AI",
+                     "--why", "x")
+    assert result.exit_code == 2 and "a person's mentions cannot become an organization's" in result.stderr
+    result = correct(project, "split", "Jason Droege", "--document", "003_e472da36a4955f5c.txt",
+                     "--into", "Jason Droegé", "--why", "x")
+    assert result.exit_code == 2 and "would be Jason Droege again" in result.stderr
+    result = correct(project, "alias", "Meta", "Scale AI", "--why", "x")
+    assert result.exit_code == 2 and "names Scale AI already; if they are one entity, use 'kg correct merge'" \
+        in result.stderr
+    assert not (project / "seeds" / "corrections.jsonl").exists()
+
+
+def test_the_later_wikidata_item_stands_and_one_item_names_one_entity(project):
+    correct(project, "wikidata", "Benchmark", "Q111", "--why", "x", "--no-build")
+    correct(project, "wikidata", "Benchmark", "Q222", "--why", "y")
+    items = kg("query", "SELECT ?o WHERE { GRAPH ?g { kgo:benchmark owl:sameAs ?o } }", "--graph",
+               project / "out", "--format", "tsv").output
+    assert "Q222" in items and "Q111" not in items
+    result = correct(project, "wikidata", "Uber", "Q222", "--why", "z")
+    assert result.exit_code == 2 and "the Wikidata item of Benchmark already" in result.stderr
+
+
+def test_a_line_separator_in_a_reason_keeps_the_file_readable(project):
+    why = "copied from a PDF\u2028next line\u0085and more"
+    assert correct(project, "reject", "Wang", "head of AI", "Meta", "--why", why).exit_code == 0
+    assert correct(project, "confirm", "Wang", "head of AI", "Meta", "--why", "ok").exit_code == 0
+    assert len((project / "seeds" / "corrections.jsonl").read_text(encoding="utf-8").split("\n")) == 3
+    rel = the(trace_json(project, "Wang", "Meta")["relationships"], "head of AI")
+    assert rel["corrections"][0]["why"] == why
+
+
+def test_list_and_undo_number_corrections_by_their_line(project):
+    correct(project, "reject", "Wang", "head of AI", "Meta", "--why", "x", "--no-build")
+    path = project / "seeds" / "corrections.jsonl"
+    path.write_text("\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "  2. reject" in kg("correct", "list", "--seeds", project / "seeds").output
+    assert kg("correct", "undo", "2", "--seeds", project / "seeds", "--graph", project / "out").exit_code == 0
+    assert kg("correct", "list", "--seeds", project / "seeds").output.startswith("No corrections")
+
+
+def test_reject_takes_a_role_in_german_and_says_when_it_needs_b(project):
+    assert correct(project, "reject", "Droege", "Interims-CEO", "Scale AI", "--why", "x", "--no-build").exit_code == 0
+    result = correct(project, "reject", "Droege", "CEO", "--why", "x")
+    assert result.exit_code == 2 and "RELATION 'CEO' needs B: Jason Droege —[CEO]→ Scale AI" in result.stderr
+
+
+def test_add_refuses_a_relationship_the_article_states_the_other_way_round(project):
+    rel = next(r for r in trace_json(project, "Meta", "OpenAI")["relationships"]
+               if r["predicate"]["label"] == "competes with")
+    src = rel["sources"][0]
+    a, b = rel["object"]["label"], rel["subject"]["label"]
+    result = correct(project, "add", a, "competes with", b, "--document", src["document"], "--quote", src["quote"],
+                     "--why", "x")
+    assert result.exit_code == 2 and "is read from" in result.stderr
+
+
+def test_corrections_no_longer_in_the_file_leave_nothing_in_the_cache(project):
+    correct(project, "reject", "Wang", "head of AI", "Meta", "--why", "x")
+    assert list((project / "out" / ".cache").glob("*/*~*"))
+    kg("correct", "undo", "1", "--seeds", project / "seeds", "--graph", project / "out")
+    assert not list((project / "out" / ".cache").glob("*/*~*"))
+
+
+def test_typing_an_entity_twice_gives_it_back_and_a_reject_follows_the_new_type(fresh):
+    correct(fresh, "type", "Jon Court", "person", "--why", "x")
+    assert correct(fresh, "reject", "Jon Court", "chief financial officer", "Velantis", "--why", "y").exit_code == 0
+    assert correct(fresh, "type", "Velantis", "unit", "--why", "z").exit_code == 0
+    rel = the(trace_json(fresh, "Jon Court", "Velantis")["relationships"], "chief financial officer")
+    assert rel["status"] == "rejected" and rel["object"]["iri"].endswith("/unit/velantis")
+    assert correct(fresh, "type", "Velantis", "organization", "--why", "back").exit_code == 0
+    assert trace_json(fresh, "Velantis")["subject"]["iri"].endswith("/org/velantis")
+
+
+def test_alias_finds_the_name_in_an_article_not_in_utf8(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = ("Müller Spedition wächst weiter\n\nDie Müller Spedition GmbH hat im Frühjahr neue Lager eröffnet, sagte "
+            "Geschäftsführerin Hanne Kolbeck am Montag. Die Firma, die ihre Kunden kurz müsped nennen, beschäftigt "
+            "nun 900 Menschen.\n")
+    (seeds / "a.txt").write_bytes(text.encode("cp1252"))
+    assert kg("build", "--seeds", seeds, "--out", tmp_path / "out").exit_code == 0
+    result = correct(tmp_path, "alias", "Müller Spedition", "MüSped", "--why", "its short name")
+    assert result.exit_code == 0, result.output
+    assert "(0 from cache)" in result.output, "the article holds the alias: it is read again"

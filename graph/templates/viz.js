@@ -77,7 +77,8 @@
     doc.appendChild(el("strong", src.title));
     doc.appendChild(document.createTextNode(" · " + src.language + " · " + src.document + " · chars " + src.start + "–" + src.end));
     div.appendChild(doc);
-    var flags = ["hedged", "negated", "conditional", "future", "approximate"].filter(function (f) { return src[f]; });
+    var flags = ["hedged", "negated", "conditional", "future", "approximate", "rejected", "confirmed"]
+      .filter(function (f) { return src[f]; });
     if (flags.length) div.appendChild(el("div", flags.join(", "), "flags"));
     var quote = el("blockquote");
     var at = src.context.indexOf(src.quote);
