@@ -96,8 +96,15 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
     # merged into another, or given another type (and with it another key)
     dropped = {k for k in plan.merged if k in registry.entities} | {k.replaces for k in known if k.replaces in registry.entities}
     unlink = {plan.merged.get(c.get("entity"), c.get("entity")) for c in plan.applied if c.op == "wikidata"}
+    # a unit's parent the registry states, rejected for every article: the registry's edge goes too
+    unparent: set[tuple[str, str]] = set()
+    for c in plan.applied:
+        if c.op in ("reject", "confirm") and c.get("document") is None and c.get("value") is None:
+            for kind, rel in plan.targets.get(c.line, ()):
+                if kind == "relationship" and rel.kind == "subOrganizationOf":
+                    (unparent.add if c.op == "reject" else unparent.discard)((rel.subject, rel.object))
     _prune(cache, used)
-    return trig_block(registry_quads(relabel=relabel, drop=dropped, unlink=unlink)
+    return trig_block(registry_quads(relabel=relabel, drop=dropped, unlink=unlink, unparent=unparent)
                       + to_quads(corrected, CORRECTIONS_GRAPH))
 
 

@@ -112,26 +112,30 @@ def trig_block(quads) -> bytes:
 
 
 def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | frozenset = frozenset(),
-                   unlink: set[str] | frozenset = frozenset()) -> list:
+                   unlink: set[str] | frozenset = frozenset(), unparent: set | frozenset = frozenset()) -> list:
     """The registry, roles and vocabulary in their named graphs.
 
     As corrected, without editing the files: `relabel` gives registry entities (by key)
     a new label, `drop` leaves out entities merged into others or given another type,
-    `unlink` their Wikidata items (an analyst gave another).
+    `unlink` their Wikidata items (an analyst gave another), `unparent` (unit, parent)
+    keys whose part-of edge an analyst rejected.
     """
     from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH, WIKIDATA, entity_iri
 
     registry = parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
-    if relabel or drop or unlink:
+    if relabel or drop or unlink or unparent:
         ox = _ox()
         label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
         same = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
         gone = {str(entity_iri(k)) for k in drop}
         new = {str(entity_iri(k)): name for k, name in (relabel or {}).items()}
         other = {str(entity_iri(k)) for k in unlink}
+        part_of = ox.NamedNode("http://www.w3.org/ns/org#subOrganizationOf")
+        cut = {(str(entity_iri(a)), str(entity_iri(b))) for a, b in unparent}
         registry = [q for q in registry if q.subject.value not in gone
                     and not (q.predicate == label and q.subject.value in new)
-                    and not (q.predicate == same and q.subject.value in other and q.object.value.startswith(WIKIDATA))]
+                    and not (q.predicate == same and q.subject.value in other and q.object.value.startswith(WIKIDATA))
+                    and not (q.predicate == part_of and (q.subject.value, q.object.value) in cut)]
         registry += [ox.Quad(ox.NamedNode(iri), label, ox.Literal(name), ox.NamedNode(str(REGISTRY_GRAPH)))
                      for iri, name in sorted(new.items())]
     return (registry + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)

@@ -501,3 +501,10 @@ def test_alias_finds_the_name_in_an_article_not_in_utf8(tmp_path):
     result = correct(tmp_path, "alias", "Müller Spedition", "MüSped", "--why", "its short name")
     assert result.exit_code == 0, result.output
     assert "(0 from cache)" in result.output, "the article holds the alias: it is read again"
+
+
+def test_rejecting_a_units_parent_takes_the_registrys_edge_too(project):
+    assert ask(project, "ASK { kgu:meta-superintelligence-labs org:subOrganizationOf kgo:meta }")
+    result = correct(project, "reject", "Meta Superintelligence Labs", "part of", "Meta", "--why", "x")
+    assert result.exit_code == 0, result.output
+    assert not ask(project, "ASK { kgu:meta-superintelligence-labs org:subOrganizationOf kgo:meta }")
