@@ -259,7 +259,7 @@ class _Builder:
             # each investor's part can be rejected or confirmed on its own
             by_investor = {entity_iri(r.subject): r for r in rels}
             each = {i: self.review.asserted(by_investor[i], asserted) for i in investors}
-            asserted = any(each.values())
+            asserted = any(each.values()) if investors else asserted  # a round whose investors no sentence names
             if asserted:
                 self.add(node, RDF.type, cls)
             self.state(node, KG.investee, target, ev, asserted)

@@ -508,3 +508,16 @@ def test_rejecting_a_units_parent_takes_the_registrys_edge_too(project):
     result = correct(project, "reject", "Meta Superintelligence Labs", "part of", "Meta", "--why", "x")
     assert result.exit_code == 0, result.output
     assert not ask(project, "ASK { kgu:meta-superintelligence-labs org:subOrganizationOf kgo:meta }")
+
+
+def test_a_funding_round_whose_investors_no_sentence_names_stays_asserted(extract_text, registry):
+    from rdflib.namespace import RDF
+
+    from graph.model import model_document
+    from graph.vocab import KG
+
+    extraction = extract_text("Voltaris raises money\n\nVoltaris, a Dutch maker of solar boats, raised 40 million "
+                              "euros in a funding round, the company said on Monday.\n", "en")
+    assert [c.kind for c in extraction.claims] == ["fundingRound"]
+    triples = model_document(extraction, registry).triples
+    assert [t for t in triples if t[1] == RDF.type and t[2] == KG.FundingRound]
