@@ -109,9 +109,8 @@ class Correction:
 
     def describe(self) -> str:
         """One line for people: what the correction does."""
-        label = self.get("label") or self.get("entity")
+        label = name = self.get("label") or self.get("entity")
         op = self.op
-        name = self.get("label") or self.get("entity")
         if op in ("reject", "confirm", "add"):
             value = f" (only {self.get('qualifier')} = {self.get('value')})" if self.get("value") is not None else ""
             doc = f" in {self.get('document')}" if self.get("document") and op != "add" else ""
