@@ -75,6 +75,12 @@ def known_entities(corrections: list[Correction], registry, documents: dict[str,
     state: dict[str, Entity] = {}
     replaced: dict[str, str] = {}  # new key -> the key it had first
     for c in corrections:
+        if c.op == "rename":  # the type's new key is made from the name of the time, as plan_corrections does
+            key = c.get("entity")
+            labels[key] = c.get("name")
+            if key in state:
+                state[key] = dataclasses.replace(state[key], label=c.get("name"))
+            continue
         if c.op not in ("alias", "type"):
             continue
         key = c.get("entity")
@@ -83,6 +89,8 @@ def known_entities(corrections: list[Correction], registry, documents: dict[str,
             if key not in labels:
                 continue
             base = Entity(key, kind_of(key), labels[key], in_registry=False)
+        elif key in labels and labels[key] != base.label:
+            base = dataclasses.replace(base, label=labels[key])
         if c.op == "alias":
             if all(a.casefold() != c.get("alias").casefold() for a, _ in base.aliases):
                 state[key] = dataclasses.replace(base, aliases=tuple(sorted({*base.aliases, (c.get("alias"), "")})))
@@ -125,23 +133,25 @@ class Review:
 class Amendment:
     """How one article's extraction changes."""
 
-    ops: list = field(default_factory=list)  # ("merge", drop, keep) | ("split", entity, into), in file order
+    # ("merge" | "split" | "restore" | "retype", from key, to key, place in the file's sequence of them)
+    ops: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)  # entity key -> new label
     defines: dict = field(default_factory=dict)  # entity key -> label, for entities it must define
-    added: list = field(default_factory=list)  # corrections of op "add"
+    added: list = field(default_factory=list)  # (correction of op "add", how many entity changes came before it)
     review: dict = field(default_factory=dict)  # Relationship -> status
     values: set = field(default_factory=set)
 
     def digest(self) -> str:
         """What the amended graph depends on beyond the article: a part of its cache name."""
         data = json.dumps([self.ops, sorted(self.labels.items()), sorted(self.defines.items()),
-                           [c.to_json() for c in self.added],
+                           [(c.to_json(), since) for c, since in self.added],
                            sorted((r.key(), s) for r, s in self.review.items()),
                            sorted((r.key(), q, v) for r, q, v in self.values)], sort_keys=True)
         return hashlib.sha256(data.encode()).hexdigest()[:12]
 
-    def map_key(self, key: str) -> str:
-        return _map(key, [(op, a, b, None) for op, a, b in self.ops], None)
+    def map_key(self, key: str, since: int = 0) -> str:
+        """The entity a key of the article names after its merges, splits and types (those from `since` on)."""
+        return _map(key, [(op, a, b, None) for op, a, b, seq in self.ops if seq >= since], None)
 
 
 @dataclass
@@ -156,12 +166,18 @@ class Plan:
     applied: list[Correction]
 
 
-def plan_corrections(corrections: list[Correction], documents: dict[str, dict], registry) -> Plan:
+def plan_corrections(corrections: list[Correction], documents: dict[str, dict], registry,
+                     retyped: dict[str, str] | None = None) -> Plan:
     """Which articles change, and how; which corrections are stale.
 
     `documents` maps each document key to what its extraction holds:
-    {"path", "mentioned": [keys], "defines": {key: label}, "relationships": [Relationship.key()]}.
+    {"path", "mentioned": [keys], "defines": {key: label}, "relationships": [Relationship.key()]};
+    `retyped` the keys type corrections changed (old -> new; the articles hold the new one).
     """
+    retyped = retyped or {}
+    from .model import load_roles
+
+    roles = load_roles()
     by_path = {d["path"]: key for key, d in documents.items()}
     labels: dict[str, str] = {k: e.label for k, e in registry.entities.items()}
     where: dict[str, set[str]] = defaultdict(set)  # entity key -> the articles that name it now
@@ -181,9 +197,12 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
     applied: list[Correction] = []
     targets: dict[int, list] = {}
     reviews: list[tuple] = []
+    adds: list[tuple] = []
 
     def present(key: str) -> bool:
-        return bool(where.get(key)) or (key in registry.entities and key not in merged)
+        if where.get(key) or where.get(retyped.get(key, key)):
+            return True
+        return key in registry.entities and key not in merged
 
     for c in corrections:
         op = c.op
@@ -195,7 +214,7 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
                 continue
             ops.append(("merge", drop, keep, None))
             for d in sorted(where.get(drop, ())):
-                amend[d].ops.append(("merge", drop, keep))
+                amend[d].ops.append(("merge", drop, keep, len(ops)))
             where[keep] |= where.pop(drop, set())
             merged[drop] = keep
             dropped[drop] = labels.get(drop, drop)
@@ -219,7 +238,7 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
                 stale.append((c, f"the merge of {into} into {entity} it takes back is gone"))
                 continue
             ops.append((how, entity, into, doc))
-            amend[doc].ops.append((how, entity, into))
+            amend[doc].ops.append((how, entity, into, len(ops)))
             if how == "split":
                 where[entity].discard(doc)
             where[into].add(doc)
@@ -229,6 +248,8 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
             targets[c.line] = [("entity", into)]
         elif op in ("rename", "wikidata", "alias", "type"):
             entity = merged.get(c.get("entity"), c.get("entity"))
+            if op != "type" and not where.get(entity) and where.get(retyped.get(entity, "")):
+                entity = retyped[entity]  # a later type correction gave it its key in the articles
             if op == "type":  # extraction read the articles again: the entity has its new key there
                 from .resolve import entity_key
 
@@ -236,10 +257,14 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
                         "unit": EntityKind.UNIT}[c.get("type")]
                 new = entity_key(kind, labels.get(entity, entity.split("/", 1)[-1]))
                 if new != entity:
-                    # the articles read again hold the new key; corrections named by the old one follow it
+                    # the articles read again hold the new key; corrections named by the old one follow it,
+                    # and so do the mentions an earlier merge or split gave the old key
                     ops.append(("retype", entity, new, None))
+                    for d in sorted(where.get(entity, ())):
+                        amend[d].ops.append(("retype", entity, new, len(ops)))
+                    where[new] |= where.pop(entity, set())
                     labels.setdefault(new, labels.get(entity, new))
-                if present(new) or not present(entity):
+                    touched.add(new)
                     entity = new
             if not present(entity):
                 stale.append((c, f"{c.get('entity')} is no longer in the graph"))
@@ -257,16 +282,22 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
             rel = c.relationship
             for k, label in c.get("new") or ():
                 labels.setdefault(k, label)
-            amend[doc].added.append(c)
+            if rel.kind == "membership" and rel.relation not in roles:
+                stale.append((c, f"the role {rel.relation!r} is no longer in ontology/roles.ttl"))
+                continue
+            amend[doc].added.append((c, len(ops)))
+            adds.append((c, doc, len(ops)))
             for k in (rel.subject, rel.object):
                 if k:
                     where[k].add(doc)
                     touched.add(k)
-            targets[c.line] = [("relationship", _map_rel(rel, ops, doc))]
         else:  # reject, confirm: matched once every merge, split and addition is known
             doc = c.get("document")
             if doc is not None and doc not in by_path:
                 stale.append((c, f"{doc} is no longer among the articles"))
+                continue
+            if c.relationship.kind == "membership" and c.relationship.relation not in roles:
+                stale.append((c, f"the role {c.relationship.relation!r} is no longer in ontology/roles.ttl"))
                 continue
             reviews.append((c, by_path.get(doc) if doc else None, len(ops)))
             continue
@@ -281,13 +312,16 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
     # which article states which relationship, after every merge, split and addition
     states: dict[Relationship, set[str]] = defaultdict(set)
     for doc, d in documents.items():
-        rels = [Relationship.parse(r) for r in d.get("relationships", ())]
-        rels += [c.relationship for c in amend[doc].added] if doc in amend else []
-        for rel in rels:
+        for rel in (Relationship.parse(r) for r in d.get("relationships", ())):
             states[_map_rel(rel, ops, doc)].add(doc)
+    for c, doc, ops_before in adds:
+        rel = _map_rel(c.relationship, _since(ops, ops_before), doc)
+        states[rel].add(doc)
+        targets[c.line] = [("relationship", rel)]
     for c, only, ops_before in reviews:
-        # named as it was when the correction was made: carried through the merges and splits after it
-        later = ops[ops_before:]
+        # named as it was when the correction was made: carried through the merges, splits and types after
+        # it, and through the merges and types before it (a name used before a build applied them)
+        later = _since(ops, ops_before)
         found = {d: r for d in documents if only in (None, d)
                  for r in (_map_rel(c.relationship, later, d),) if d in states.get(r, ())}
         if c.relationship.kind == "investment" and c.op == "reject" and c.get("value") is None:
@@ -321,6 +355,12 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
     return Plan(amendments, stale, merged, labels, dict(old_labels), dropped, targets, applied)
 
 
+def _since(ops: list, n: int) -> list:
+    """The entity changes a correction made after the first `n` is carried through: the global ones
+    before it (merges and types, which a name from an older build may predate) and all after it."""
+    return [o for o in ops[:n] if o[0] in ("merge", "retype")] + ops[n:]
+
+
 def _map(key: str, ops, doc: str | None) -> str:
     """The entity a key names after the merges and splits `ops` (in file order) in one article."""
     history = {key}
@@ -347,9 +387,9 @@ def amend_extraction(extraction: Extraction, amendment: Amendment) -> tuple[Extr
     key = amendment.map_key
     claims = [_map_claim(c, key) for c in extraction.claims]
     moved = []
-    for c in amendment.added:
-        try:
-            claims.append(_added_claim(c, extraction))
+    for c, since in amendment.added:
+        try:  # named after the entity changes before it: carried through those after it
+            claims.append(_map_claim(_added_claim(c, extraction), lambda k, n=since: amendment.map_key(k, n)))
         except ValueError as exc:
             moved.append((c, str(exc)))
     claims = [_without_self_investors(c) for c in claims if not _self_relationship(c)]

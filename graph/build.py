@@ -295,7 +295,8 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         from .corrected import apply_corrections
 
         encodings = {rel: entry["encoding"] for rel, entry in files.items()}
-        background = apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary, encodings)
+        fresh = {document_key(a.sha256, a.path) for a in todo}  # extracted in this build, not from the cache
+        background = apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary, encodings, fresh)
     elif any("~" in key for key in stats):  # what corrections no longer in the file left in the cache
         for path in cache.glob("*~*"):
             path.unlink(missing_ok=True)

@@ -419,4 +419,7 @@ def push(endpoint: str, graph_dir: Path, user: str | None, everything: bool, tim
 from . import cli_correct  # noqa: F401
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # run as a module, this file is __main__, not graph.cli, on which kg correct registers
+    from graph.cli import main as entry
+
+    entry()

@@ -114,12 +114,13 @@ def review(graph_dir: Path, op: str, a: str, relation: str, b: str | None, *, by
     rel = find_relationship(graph_dir, a, relation, b, document=document)
     qualifier = None
     if value is not None:
-        qualifier, value = _qualifier_value(rel, value)
+        qualifier, value = _qualifier_value(rel, value, document)
     return new_correction(op, by=by, why=why, relationship=relationship_of(rel).key(), label=describe(rel),
                           document=document, qualifier=qualifier, value=value)
 
 
-def _qualifier_value(rel, value: str) -> tuple[str, str]:
+def _qualifier_value(rel, value: str, document: str | None = None) -> tuple[str, str]:
+    """Which qualifier holds the value (in that article, with --document); its name and the value as text."""
     from .model import _decimal_text
 
     try:
@@ -129,15 +130,19 @@ def _qualifier_value(rel, value: str) -> tuple[str, str]:
     if wanted is None or not wanted.is_finite():
         raise CorrectionError(f"--value {value!r}: not a number")
     have: dict[str, set] = {}
+    every = sorted({s.document for s in rel.sources})
     for name in NUMERIC:
-        values = [d["value"] for d in rel.disagreements.get(name, [])] or \
-            ([rel.qualifiers[name]] if name in rel.qualifiers else [])
-        have[name] = {Decimal(str(v)) for v in values if isinstance(v, (int, float))}
+        values = rel.disagreements.get(name) or \
+            ([{"value": rel.qualifiers[name], "documents": every}] if name in rel.qualifiers else [])
+        have[name] = {Decimal(str(v["value"])) for v in values if isinstance(v["value"], (int, float))
+                      and (document is None or document in v["documents"])}
     names = [n for n, vs in have.items() if wanted in vs]
     if len(names) != 1:
         there = ", ".join(f"{n}={_decimal_text(v)}" for n, vs in sorted(have.items()) for v in sorted(vs))
         what = "no value" if not names else "more than one qualifier with the value"
-        raise CorrectionError(f"--value {value}: {what} {value} in {describe(rel)}" + (f"; it has {there}" if there else ""))
+        where = f" as {document} states it" if document else ""
+        raise CorrectionError(f"--value {value}: {what} {value} in {describe(rel)}{where}"
+                              + (f"; it has {there}" if there else ""))
     return names[0], _decimal_text(wanted)
 
 
@@ -228,6 +233,10 @@ def entity_fact(graph_dir: Path, op: str, name: str, value: str, *, by: str, why
         value = value.lower()
         if value not in KINDS:
             raise CorrectionError(f"TYPE {value!r}: one of {', '.join(KINDS)}")
+        if _kind_of_key(entity) == value:
+            raise CorrectionError(f"TYPE {value!r}: {label} is {_a(value)} already")
+    if op == "rename" and value == label:
+        raise CorrectionError(f"NEW {value!r}: the name {label} has already")
     if op in ("alias", "rename"):
         from .trace import TraceError
 
@@ -238,6 +247,8 @@ def entity_fact(graph_dir: Path, op: str, name: str, value: str, *, by: str, why
         if other is not None and other != entity:
             raise CorrectionError(f"{'ALIAS' if op == 'alias' else 'NEW'} {value!r} names {other_label} already; "
                                   f"if they are one entity, use 'kg correct merge'")
+        if op == "alias" and other == entity:
+            raise CorrectionError(f"ALIAS {value!r}: a name of {label} already")
     return new_correction(op, by=by, why=why, entity=entity, label=label, **{field: value})
 
 

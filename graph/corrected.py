@@ -29,7 +29,7 @@ from .read import read_article
 
 
 def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shacl: str, seeds: Path,
-                      summary: BuildSummary, encodings: dict[str, str]) -> bytes:
+                      summary: BuildSummary, encodings: dict[str, str], fresh: set[str] = frozenset()) -> bytes:
     """Model the corrected articles again from their cached extractions; the registry and corrections graphs.
 
     Only alias and type corrections change what extraction reads: the articles that
@@ -52,8 +52,10 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
     registry = load_registry()
     documents = {i.key: stats[i.key] for i in items}
     known = known_entities(fixes, registry, documents)
-    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary, encodings) if known else {}
-    plan = plan_corrections(fixes, documents, registry)
+    reread = _read_again(known, items, stats, documents, registry, cache, seeds, summary, encodings, fresh) \
+        if known else {}
+    retyped = {k.replaces: k.entity.key for k in known if k.replaces}
+    plan = plan_corrections(fixes, documents, registry, retyped)
     failed: dict[int, str] = {}
     statements: dict = {}
     changed = False
@@ -116,7 +118,7 @@ def _prune(cache: Path, used: set[str]) -> None:
 
 
 def _read_again(known, items, stats: dict, documents: dict, registry, cache: Path, seeds: Path,
-                summary: BuildSummary, encodings: dict[str, str]) -> dict:
+                summary: BuildSummary, encodings: dict[str, str], fresh: set[str]) -> dict:
     """Extract again the articles that hold a name alias and type corrections made known.
 
     Returns document key -> (extraction, the registry it was read with, a digest of what
@@ -151,7 +153,8 @@ def _read_again(known, items, stats: dict, documents: dict, registry, cache: Pat
         except Exception:  # noqa: BLE001 - not read with these names yet, or a damaged copy
             article = read_article(seeds / d["path"], root=seeds)
             extraction = extract_article(article, load_rules(), known_registry)
-            summary.reused -= 1  # read again: not from the cache
+            if item.key not in fresh:
+                summary.reused -= 1  # read again: not from the cache
             # an entity the analyst made known but the registry file does not hold: the article defines it
             own = {k.entity.key: k.entity for k in relevant if k.entity.key not in registry.entities}
             named = {m.entity for m in extraction.mentions}

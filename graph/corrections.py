@@ -146,7 +146,7 @@ def load_corrections(path: Path) -> list[Correction]:
     except OSError as exc:
         raise CorrectionError(f"{path}: cannot read the corrections ({exc.strerror or exc})") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # an editor's byte order mark is no part of line 1
     except UnicodeDecodeError as exc:
         raise CorrectionError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     out = []
@@ -221,12 +221,8 @@ def _check_kinds(op: str, fields: dict) -> None:
             if not key or (want == "person" and sort(key) != "person") or (want in ("org", "unit") and sort(key) == "person"):
                 raise ValueError(f"{op}: {rel.kind} needs {'a person' if want == 'person' else 'an organization'} "
                                  f"as {side}, not {key or 'nothing'}")
-        if rel.kind == "membership":
-            from .model import load_roles
-
-            if rel.relation not in load_roles():
-                raise ValueError(f"{op}: no role {rel.relation!r} in ontology/roles.ttl")
-        elif rel.relation:
+        # whether the role is (still) in ontology/roles.ttl is the plan's to say: a stale correction
+        if rel.kind != "membership" and rel.relation:
             raise ValueError(f"{op}: only a membership has a role")
     pairs = {"merge": ("keep", "drop"), "split": ("entity", "into")}.get(op)
     if pairs and sort(fields[pairs[0]]) != sort(fields[pairs[1]]):
@@ -300,6 +296,11 @@ def new_correction(op: str, *, by: str, why: str, at: str | None = None, **field
     """A correction to append, checked as a line of the file would be."""
     obj = {"op": op, **{k: v for k, v in fields.items() if v is not None}, "by": by, "at": at or now_utc(),
            "why": why}
+    for name, value in obj.items():
+        try:
+            (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).encode("utf-8")
+        except UnicodeEncodeError:
+            raise CorrectionError(f"{op}: {name!r} is not valid UTF-8 text") from None
     try:
         return parse_correction(json.dumps(obj, ensure_ascii=False), 0)
     except ValueError as exc:

@@ -336,7 +336,9 @@ class _Builder:
         for m in self.ex.mentions:
             if m.rule != "registry":
                 continue
-            entity = self.registry.entities[m.entity]
+            entity = self.registry.entities.get(m.entity)
+            if entity is None:  # a corrected mention (a merge or split) now names an entity the registry lacks
+                continue
             surface = _strip_genitive(m.text, entity)
             # a known alias in another case ("Schaal AI" opening a sentence) is that alias
             surface = next((a for a, _ in entity.aliases if a.casefold() == surface.casefold()), surface)

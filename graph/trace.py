@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .amend import ADDED_RULE
@@ -357,9 +357,10 @@ def _nary(reader: StoreReader, node: str, stmts: list[_Stmt]) -> list[Relationsh
         predicate = Node(KG_NS + ("FundingRound" if funding else "investsIn"),
                          "funding round" if funding else _predicate_label(reader, KG_NS + "investsIn"))
         for inv in by_pred.get(KG_NS + "investor", []):
+            # each investor's part its own copies: an analyst can reject or confirm one part alone
             rels.append(Relationship(inv.iri, Node(inv.object, reader.label(inv.object)), predicate,
                                      {"iri": investee.object, "label": reader.label(investee.object)},
-                                     dict(qualifiers), count, sources, disagreements))
+                                     dict(qualifiers), count, [replace(s) for s in sources], dict(disagreements)))
         return rels
     for pred, label in ((KG_NS + "affectedOrganization", KG_NS + "WorkforceReduction"),
                         (KG_NS + "revenueOf", KG_NS + "RevenueReport")):
