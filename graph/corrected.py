@@ -106,7 +106,9 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
                 if kind == "relationship" and rel.kind == "subOrganizationOf":
                     (unparent.add if c.op == "reject" else unparent.discard)((rel.subject, rel.object))
     _prune(cache, used)
-    return trig_block(registry_quads(relabel=relabel, drop=dropped, unlink=unlink, unparent=unparent)
+    redirect = {**{k.replaces: k.entity.key for k in known if k.replaces}, **plan.merged}
+    return trig_block(registry_quads(relabel=relabel, drop=dropped, unlink=unlink, unparent=unparent,
+                                     redirect=redirect)
                       + to_quads(corrected, CORRECTIONS_GRAPH))
 
 

@@ -112,18 +112,20 @@ def trig_block(quads) -> bytes:
 
 
 def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | frozenset = frozenset(),
-                   unlink: set[str] | frozenset = frozenset(), unparent: set | frozenset = frozenset()) -> list:
+                   unlink: set[str] | frozenset = frozenset(), unparent: set | frozenset = frozenset(),
+                   redirect: dict[str, str] | None = None) -> list:
     """The registry, roles and vocabulary in their named graphs.
 
     As corrected, without editing the files: `relabel` gives registry entities (by key)
     a new label, `drop` leaves out entities merged into others or given another type,
     `unlink` their Wikidata items (an analyst gave another), `unparent` (unit, parent)
-    keys whose part-of edge an analyst rejected.
+    keys whose part-of edge an analyst rejected, `redirect` the entities edges now point
+    to (a merge's kept side, a type's new key).
     """
     from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH, WIKIDATA, entity_iri
 
     registry = parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
-    if relabel or drop or unlink or unparent:
+    if relabel or drop or unlink or unparent or redirect:
         ox = _ox()
         label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
         same = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
@@ -138,6 +140,9 @@ def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | fr
                     and not (q.predicate == part_of and (q.subject.value, q.object.value) in cut)]
         registry += [ox.Quad(ox.NamedNode(iri), label, ox.Literal(name), ox.NamedNode(str(REGISTRY_GRAPH)))
                      for iri, name in sorted(new.items())]
+        moved = {str(entity_iri(a)): ox.NamedNode(str(entity_iri(b))) for a, b in (redirect or {}).items()}
+        registry = [ox.Quad(q.subject, q.predicate, moved.get(q.object.value, q.object), q.graph_name)
+                    if isinstance(q.object, ox.NamedNode) else q for q in registry]
     return (registry + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)
             + parse_turtle_file(ONTOLOGY_DIR / "kg.ttl", ONTOLOGY_GRAPH))
 

@@ -271,8 +271,8 @@ def all_relationships(store) -> tuple[list[Relationship], dict[str, str]]:
         for rel in _relationships_of(reader, iri):
             seen.setdefault(rel.statement + "|" + rel.subject.iri, rel)
     rels = sorted(seen.values(), key=lambda r: (r.subject.label, r.predicate.label, str(r.object), r.statement))
-    _role_disagreements(rels)
     attach_corrections(store, rels)
+    _role_disagreements(rels)
     return rels, {iri: reader.label(iri) for iri in entities}
 
 
@@ -392,8 +392,8 @@ def _qualifiers(reader: StoreReader, by_pred) -> tuple[dict, dict]:
 def _role_disagreements(rels: list[Relationship]) -> None:
     """"CEO" and "interim CEO" for one person and organization: a disagreement on the role."""
     groups: dict[tuple, list[Relationship]] = defaultdict(list)
-    for r in rels:
-        if "role" in r.qualifiers and r.object:
+    for r in rels:  # a role an analyst rejected is no side of a disagreement
+        if "role" in r.qualifiers and r.object and r.status != "rejected":
             groups[(r.subject.iri, r.object.get("iri"))].append(r)
     for group in groups.values():
         families = defaultdict(list)
@@ -430,8 +430,8 @@ def trace_relationship(graph_dir: Path, a: str, b: str | None = None) -> Trace:
     second = resolve_name(store, b, roles=True, argument="B") if b else None
     reader = StoreReader(store)
     rels = _relationships_of(reader, first.iri)
-    _role_disagreements(rels)
     attach_corrections(store, rels)
+    _role_disagreements(rels)
     if second is not None:
         rels = [r for r in rels if _touches(r, second)]
     rels.sort(key=lambda r: (r.predicate.label.casefold(), r.subject.label, str(r.object), r.statement))

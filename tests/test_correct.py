@@ -598,3 +598,12 @@ def test_python_dash_m_reaches_kg_correct():
 
     result = subprocess.run([sys.executable, "-m", "graph.cli", "correct", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "reject" in result.stdout
+
+
+def test_a_rejected_role_is_no_side_of_a_disagreement_and_registry_edges_follow_a_merge(project):
+    correct(project, "reject", "Droege", "CEO", "Scale AI", "--why", "x", "--no-build")
+    correct(project, "merge", "Scale AI", "Meta", "--why", "y")
+    rel = the(trace_json(project, "Droege", "Scale AI")["relationships"], "interim CEO")
+    assert "role" not in rel.get("disagreements", {})
+    assert ask(project, "ASK { kgu:meta-superintelligence-labs org:subOrganizationOf kgo:scale-ai }")
+    assert not ask(project, "ASK { ?x org:subOrganizationOf kgo:meta }")
