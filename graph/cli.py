@@ -99,7 +99,7 @@ def build(seeds: Path, out: Path, shacl: str, workers: int | None, dask_address:
 
     Example: kg build --seeds seeds --out output
     """
-    from .build import build_graph
+    from .builder import build_graph
 
     progress = Progress("articles")
 

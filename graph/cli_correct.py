@@ -35,7 +35,7 @@ def correct() -> None:
 
 
 def _record(correction, seeds: Path, graph_dir: Path, corrections_file: Path | None, no_build: bool) -> None:
-    from .build import build_graph
+    from .builder import build_graph
     from .corrections import append_correction, corrections_path
 
     path = corrections_path(seeds, corrections_file)
@@ -205,7 +205,7 @@ def undo(n: int, seeds: Path, graph_dir: Path, corrections_file: Path | None, no
 
     Example: kg correct undo 3
     """
-    from .build import build_graph
+    from .builder import build_graph
     from .corrections import corrections_path, remove_correction
 
     path = corrections_path(seeds, corrections_file)

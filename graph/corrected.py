@@ -15,7 +15,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from .build import (
+from .builder import (
     STATS,
     BuildSummary,
     damaged_block,

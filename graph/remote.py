@@ -121,7 +121,7 @@ class PushSummary:
 
 def local_graphs(graph_dir: Path) -> dict[str, str]:
     """Named graph IRI -> version, from the build's manifest: a graph changes with its article or the code."""
-    from .build import CACHE_DIR, MANIFEST, document_sha
+    from .builder import CACHE_DIR, MANIFEST, document_sha
     from .model import CORRECTIONS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, graph_iri
     from .store import built_store
 
@@ -142,7 +142,7 @@ def local_graphs(graph_dir: Path) -> dict[str, str]:
 
 
 def _state_file(graph_dir: Path, endpoint: str) -> Path:
-    from .build import CACHE_DIR
+    from .builder import CACHE_DIR
 
     return graph_dir / CACHE_DIR / f"push-{hashlib.sha256(endpoint.encode()).hexdigest()[:16]}.json"
 

@@ -93,7 +93,7 @@ def export_html(graph_dir: Path, out: Path, *, focus: str | None = None, hops: i
     folder = built_store(graph_dir)
     store = open_store(folder)
     rels, labels = all_relationships(store)
-    kinds = _kinds(store)
+    kinds = entity_kinds(store)
     known = sorted({relation_key(r) for r in rels} | {"membership", "investment", *FAMILY})
     for rel_name in relations:
         if rel_name not in known:
@@ -116,7 +116,8 @@ def export_html(graph_dir: Path, out: Path, *, focus: str | None = None, hops: i
     return VizSummary(n_nodes, n_edges, out, time.perf_counter() - started, physics)
 
 
-def _kinds(store) -> dict[str, str]:
+def entity_kinds(store) -> dict[str, str]:
+    """The kind of every entity: person, organization, unit or outlet (the most specific of its types)."""
     from .store import select
 
     kinds: dict[str, str] = {}

@@ -41,7 +41,7 @@ def extract_text(rules, registry):
 @pytest.fixture(scope="session")
 def built_seeds(tmp_path_factory):
     """The seeds built once into a temporary output folder."""
-    from graph.build import build_graph
+    from graph.builder import build_graph
 
     out = tmp_path_factory.mktemp("seeds-out")
     summary = build_graph(SEEDS, out)

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import SEEDS, copy_seeds
 
-from graph.build import build_graph
+from graph.builder import build_graph
 
 PREFIXES = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -164,7 +164,7 @@ def test_aliases_seen_in_articles_are_recorded_with_their_language(built_seeds):
 
 
 def test_same_seeds_give_byte_identical_graph(tmp_path, built_seeds):
-    from graph.build import build_graph
+    from graph.builder import build_graph
 
     out, _ = built_seeds
     seeds_copy = shutil.copytree(SEEDS, tmp_path / "elsewhere" / "seeds")
@@ -173,7 +173,7 @@ def test_same_seeds_give_byte_identical_graph(tmp_path, built_seeds):
 
 
 def test_rebuild_reprocesses_only_changed_articles_and_drops_removed_ones(tmp_path):
-    from graph.build import build_graph
+    from graph.builder import build_graph
 
     seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
     out = tmp_path / "out"
@@ -196,7 +196,7 @@ def test_rebuild_reprocesses_only_changed_articles_and_drops_removed_ones(tmp_pa
 
 
 def test_failed_build_leaves_previous_output_untouched(tmp_path, monkeypatch):
-    from graph import build as build_module
+    from graph import builder as build_module
     from graph.errors import ValidationError
 
     seeds = shutil.copytree(SEEDS, tmp_path / "seeds")

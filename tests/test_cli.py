@@ -68,7 +68,7 @@ def test_internal_errors_are_one_line_without_debug(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr("graph.build.build_graph", boom)
+    monkeypatch.setattr("graph.builder.build_graph", boom)
     result = CliRunner().invoke(main, ["build", "--seeds", str(SEEDS), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == "Error: internal error: RuntimeError: something broke (run with --debug for the traceback)\n"

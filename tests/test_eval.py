@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, SEEDS
 
-from graph.build import build_graph
+from graph.builder import build_graph
 from graph.cli import main
 
 GERMAN = """Velorix übernimmt Zulieferer Prenzlow

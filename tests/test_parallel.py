@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import SEEDS
 
-from graph.build import build_graph
+from graph.builder import build_graph
 from graph.errors import BuildError
 
 
@@ -84,7 +84,7 @@ def test_a_moved_article_carries_its_new_path(tmp_path):
 
 
 def test_each_worker_gets_a_run_of_articles_of_as_few_languages_as_the_load_allows():
-    from graph.build import _by_language
+    from graph.builder import _by_language
     from graph.types import Article
 
     def article(i: int, text: str) -> Article:

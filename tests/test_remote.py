@@ -168,7 +168,7 @@ def _refuses(port: int, seconds: float = 10) -> bool:
 def test_a_killed_kg_serve_takes_its_server_with_it_and_the_next_build_removes_its_checkpoint(tmp_path):
     import signal
 
-    from graph.build import build_graph
+    from graph.builder import build_graph
 
     seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
     out = tmp_path / "out"

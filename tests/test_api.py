@@ -1,0 +1,90 @@
+"""kg from Python: the public names, the README's example, typed values, a handle that follows rebuilds."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+from decimal import Decimal
+
+import pytest
+from conftest import ROOT, SEEDS
+
+import graph
+
+
+def test_the_public_names_are_these():
+    assert sorted(graph.__all__) == ["EntityInfo", "KnowledgeGraph", "__version__", "build", "open"]
+    assert callable(graph.open) and callable(graph.build)
+    with pytest.raises(AttributeError):
+        graph.trace_relationship  # noqa: B018 - the library's inside is not the API
+
+
+def test_the_readme_python_example_runs(tmp_path, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr().out
+    assert "[{'name': 'Jason Droege', 'n': 3}]" in out
+    assert "interim CEO" in out and out.rstrip().endswith("True")
+
+
+def test_values_come_typed(built_seeds):
+    out, _ = built_seeds
+    kg = graph.open(out)
+    [row] = kg.query("""SELECT ?iri ?n ?d ?b ?day ?s ?tagged WHERE {
+        BIND(kgo:meta AS ?iri) BIND(3 AS ?n) BIND(14.3 AS ?d) BIND(true AS ?b)
+        BIND("2025-06-13"^^xsd:date AS ?day) BIND("x" AS ?s) BIND("schaal AI"@nl AS ?tagged) }""")
+    assert row == {"iri": "https://kg.example.org/id/org/meta", "n": 3, "d": Decimal("14.3"), "b": True,
+                   "day": datetime.date(2025, 6, 13), "s": "x", "tagged": "schaal AI"}
+    assert kg.query("ASK { kgo:meta kg:investsIn kgo:scale-ai }") is True
+    stakes = kg.query("SELECT DISTINCT ?v WHERE { VALUES ?x { UNDEF } ?i kg:investor ?x ; kg:stake ?v }",
+                      {"x": "kgo:meta"})
+    assert sorted(r["v"] for r in stakes) == [Decimal(49), Decimal(50)]
+
+
+def test_the_networkx_graph_is_the_one_kg_viz_draws_and_rdflib_holds_every_quad(built_seeds):
+    import pyoxigraph as ox
+
+    out, _ = built_seeds
+    kg = graph.open(out)
+    g = kg.to_networkx()
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    nodes, edges = map(int, re.search(r"(\d+) entities, (\d+) relationships", html).groups())
+    assert g.number_of_nodes() == nodes
+    droege = "https://kg.example.org/id/person/jason-droege"
+    roles = {d["role"] for _, _, d in g.out_edges(droege, data=True)}
+    assert "interim CEO" in roles
+    edge = next(d for _, _, d in g.out_edges(droege, data=True) if d["role"] == "interim CEO")
+    assert edge["source_count"] == 3 and edge["asserted"] and edge["evidence"][0]["quote"]
+    quads = set(ox.parse(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG))
+    assert len(list(kg.to_rdflib().quads((None, None, None, None)))) == len(quads)
+
+
+def test_a_handle_opened_before_a_rebuild_reads_the_new_build(tmp_path):
+    seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
+    graph.build(seeds, tmp_path / "out")
+    kg = graph.open(tmp_path / "out")
+    assert kg.query("ASK { kgo:meta kg:investsIn kgo:scale-ai }") is True
+    from graph.corrections import append_correction, new_correction
+
+    append_correction(seeds / "corrections.jsonl", new_correction(
+        "reject", by="ana", why="test", label="Meta —[invests in]→ Scale AI",
+        relationship="investment|org/meta||org/scale-ai"))
+    graph.build(seeds, tmp_path / "out")
+    assert kg.query("ASK { kgo:meta kg:investsIn kgo:scale-ai }") is False
+
+
+def test_open_where_nothing_was_built_is_the_commands_error(tmp_path):
+    from graph.errors import NoGraphError
+
+    with pytest.raises(NoGraphError, match="no built graph here"):
+        graph.open(tmp_path)
