@@ -72,33 +72,31 @@ def known_entities(corrections: list[Correction], registry, documents: dict[str,
     for d in documents.values():
         for k, label in d.get("defines", {}).items():
             labels.setdefault(k, label)
+    found = dict(labels)  # the names extraction gave them, before any rename
     state: dict[str, Entity] = {}
     replaced: dict[str, str] = {}  # new key -> the key it had first
     for c in corrections:
-        if c.op == "rename":  # the type's new key is made from the name of the time, as plan_corrections does
-            key = c.get("entity")
-            labels[key] = c.get("name")
-            if key in state:
-                state[key] = dataclasses.replace(state[key], label=c.get("name"))
+        if c.op == "rename":  # a type's new key is made from the name of its time, as plan_corrections does;
+            labels[c.get("entity")] = c.get("name")  # the label itself is the plan's to change (old name kept)
             continue
         if c.op not in ("alias", "type"):
             continue
         key = c.get("entity")
         base = state.get(key) or registry.entities.get(key)
         if base is None:
-            if key not in labels:
+            if key not in found:
                 continue
-            base = Entity(key, kind_of(key), labels[key], in_registry=False)
-        elif key in labels and labels[key] != base.label:
-            base = dataclasses.replace(base, label=labels[key])
+            base = Entity(key, kind_of(key), found[key], in_registry=False)
         if c.op == "alias":
+            if any(k != key and label.casefold() == c.get("alias").casefold() for k, label in found.items()):
+                continue  # another entity's name (a hand-written line): plan_corrections reports it stale
             if all(a.casefold() != c.get("alias").casefold() for a, _ in base.aliases):
                 state[key] = dataclasses.replace(base, aliases=tuple(sorted({*base.aliases, (c.get("alias"), "")})))
             else:
                 state[key] = base
             continue
         kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}[c.get("type")]
-        new = entity_key(kind, base.label)
+        new = entity_key(kind, labels.get(key, base.label))
         if new == key:
             continue
         state.pop(key, None)
@@ -255,7 +253,8 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
 
                 kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION,
                         "unit": EntityKind.UNIT}[c.get("type")]
-                new = entity_key(kind, labels.get(entity, entity.split("/", 1)[-1]))
+                # the key the articles were read again with (known_entities), else the one of its name now
+                new = retyped.get(entity) or entity_key(kind, labels.get(entity, entity.split("/", 1)[-1]))
                 if new != entity:
                     # the articles read again hold the new key; corrections named by the old one follow it,
                     # and so do the mentions an earlier merge or split gave the old key
@@ -268,6 +267,11 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
                     entity = new
             if not present(entity):
                 stale.append((c, f"{c.get('entity')} is no longer in the graph"))
+                continue
+            name = c.get("name") if op == "rename" else c.get("alias") if op == "alias" else None
+            owner = _named(name, labels, present, entity) if name else None
+            if owner:  # written by hand (kg correct refuses it): two entities would share a name
+                stale.append((c, f"“{name}” names {owner}; to make them one entity, merge them"))
                 continue
             if op == "rename" and c.get("name") != labels.get(entity):
                 old_labels[entity].append(labels.get(entity, entity))
@@ -353,6 +357,13 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
     amendments = {doc: a for doc, a in amend.items() if a.ops or a.added or a.review or a.values or a.defines}
     applied.sort(key=lambda c: c.line)
     return Plan(amendments, stale, merged, labels, dict(old_labels), dropped, targets, applied)
+
+
+def _named(name: str, labels: dict[str, str], present, entity: str) -> str | None:
+    """Another entity in the graph whose label is this name, if any."""
+    folded = name.casefold()
+    return next((k for k, label in sorted(labels.items())
+                 if k != entity and label.casefold() == folded and present(k)), None)
 
 
 def _since(ops: list, n: int) -> list:

@@ -184,6 +184,8 @@ def list_(seeds: Path, corrections_file: Path | None) -> None:
     from .corrections import corrections_path, load_corrections
 
     path = corrections_path(seeds, corrections_file)
+    if corrections_file is None and not seeds.is_dir():
+        raise click.BadParameter(f"{seeds}: no such folder", param_hint="--seeds")
     fixes = load_corrections(path)
     if not fixes:
         click.echo(f"No corrections in {path}")

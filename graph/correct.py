@@ -112,14 +112,27 @@ def review(graph_dir: Path, op: str, a: str, relation: str, b: str | None, *, by
            document: str | None = None, value: str | None = None) -> Correction:
     """A reject or confirm of a relationship (or, with `value`, of one value of its qualifiers)."""
     rel = find_relationship(graph_dir, a, relation, b, document=document)
+    if value is None:  # a correction that changes nothing is refused
+        said = [s for s in rel.sources if document in (None, s.document)]
+        if said and all(s.rejected if op == "reject" else s.confirmed for s in said):
+            raise CorrectionError(f"{describe(rel)} is {op}ed already" + (f" in {document}" if document else ""))
     qualifier = None
     if value is not None:
-        qualifier, value = _qualifier_value(rel, value, document)
+        qualifier, value = _qualifier_value(graph_dir, rel, value, document)
     return new_correction(op, by=by, why=why, relationship=relationship_of(rel).key(), label=describe(rel),
                           document=document, qualifier=qualifier, value=value)
 
 
-def _qualifier_value(rel, value: str, document: str | None = None) -> tuple[str, str]:
+Q_VALUES = """
+SELECT DISTINCT ?p ?v ?path WHERE {
+  VALUES ?st { UNDEF }
+  GRAPH ?g0 { ?st rdf:subject ?node }
+  GRAPH ?g { ?s rdf:subject ?node ; rdf:predicate ?p ; rdf:object ?v ; prov:wasDerivedFrom/oa:hasSource ?d }
+  GRAPH ?gd { ?d kg:path ?path }
+}"""
+
+
+def _qualifier_value(graph_dir: Path, rel, value: str, document: str | None = None) -> tuple[str, str]:
     """Which qualifier holds the value (in that article, with --document); its name and the value as text."""
     from .model import _decimal_text
 
@@ -129,14 +142,23 @@ def _qualifier_value(rel, value: str, document: str | None = None) -> tuple[str,
         wanted = None
     if wanted is None or not wanted.is_finite():
         raise CorrectionError(f"--value {value!r}: not a number")
-    have: dict[str, set] = {}
-    every = sorted({s.document for s in rel.sources})
-    for name in NUMERIC:
-        values = rel.disagreements.get(name) or \
-            ([{"value": rel.qualifiers[name], "documents": every}] if name in rel.qualifiers else [])
-        have[name] = {Decimal(str(v["value"])) for v in values if isinstance(v["value"], (int, float))
-                      and (document is None or document in v["documents"])}
+    from .store import built_store, open_store, select
+    from .trace import QUALIFIER
+
+    have: dict[str, set] = {name: set() for name in NUMERIC}
+    store = open_store(built_store(graph_dir))
+    for row in select(store, Q_VALUES, st=rel.statement):  # every value of the relationship's node, by article
+        name = QUALIFIER.get(row["p"])
+        if name in have and (document is None or row["path"] == document):
+            try:
+                have[name].add(Decimal(row["v"]))
+            except InvalidOperation:
+                continue
+    already = {(c.get("qualifier"), str(c.get("value"))) for c in rel.corrections
+               if c["operation"] == "reject" and "qualifier" in c and c.get("document") in (None, document)}
     names = [n for n, vs in have.items() if wanted in vs]
+    if len(names) == 1 and (names[0], _decimal_text(wanted)) in {(q, _decimal_text(Decimal(v))) for q, v in already}:
+        raise CorrectionError(f"--value {value}: {names[0]} {_decimal_text(wanted)} of {describe(rel)} is rejected already")
     if len(names) != 1:
         there = ", ".join(f"{n}={_decimal_text(v)}" for n, vs in sorted(have.items()) for v in sorted(vs))
         what = "no value" if not names else "more than one qualifier with the value"
@@ -260,6 +282,8 @@ def _check_wikidata(graph_dir: Path, entity: str, label: str, qid: str) -> None:
 
     store = open_store(built_store(graph_dir))
     rows = select(store, "SELECT ?e WHERE { VALUES ?q { UNDEF } GRAPH ?g { ?e owl:sameAs ?q } }", q=WIKIDATA + qid)
+    if ID + entity in {r["e"] for r in rows}:
+        raise CorrectionError(f"QID {qid}: the Wikidata item of {label} already")
     others = sorted({r["e"] for r in rows if r["e"].startswith(ID) and r["e"] != ID + entity})
     if others:
         raise CorrectionError(f"QID {qid}: the Wikidata item of {StoreReader(store).label(others[0])} already; "

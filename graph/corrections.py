@@ -225,6 +225,8 @@ def _check_kinds(op: str, fields: dict) -> None:
         if rel.kind != "membership" and rel.relation:
             raise ValueError(f"{op}: only a membership has a role")
     pairs = {"merge": ("keep", "drop"), "split": ("entity", "into")}.get(op)
+    if pairs and fields[pairs[0]] == fields[pairs[1]]:
+        raise ValueError(f"{op}: {pairs[0]} and {pairs[1]} are one entity ({fields[pairs[0]]})")
     if pairs and sort(fields[pairs[0]]) != sort(fields[pairs[1]]):
         raise ValueError(f"{op}: {fields[pairs[0]]} and {fields[pairs[1]]} are not of one kind (a person and an "
                          "organization are never one entity)")

@@ -143,6 +143,8 @@ def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | fr
         moved = {str(entity_iri(a)): ox.NamedNode(str(entity_iri(b))) for a, b in (redirect or {}).items()}
         registry = [ox.Quad(q.subject, q.predicate, moved.get(q.object.value, q.object), q.graph_name)
                     if isinstance(q.object, ox.NamedNode) else q for q in registry]
+        # a unit merged into its parent is no part of itself
+        registry = [q for q in registry if not (q.predicate == part_of and q.subject == q.object)]
     return (registry + parse_turtle_file(ONTOLOGY_DIR / "roles.ttl", REGISTRY_GRAPH)
             + parse_turtle_file(ONTOLOGY_DIR / "kg.ttl", ONTOLOGY_GRAPH))
 

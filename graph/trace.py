@@ -136,9 +136,10 @@ class Named:
 
 
 def resolve_name(store, name: str, *, roles: bool = False, argument: str = "NAME") -> Named:
-    """The entity (or role) a name means: label, alias, or a family name only one person has.
+    """The entity (or role) a name means: label, alias, a family name only one person has, or its key
+    ("person/jane-roe", "kgp:jane-roe" or the IRI), which tells apart two entities of one name.
 
-    Raises TraceError for an unknown name (with the closest names) or an ambiguous one.
+    Raises TraceError for an unknown name (with the closest names) or an ambiguous one (with the keys).
     """
     from .store import select
 
@@ -155,17 +156,30 @@ def resolve_name(store, name: str, *, roles: bool = False, argument: str = "NAME
         if row["kind"] == "person":
             family[row["name"].split()[-1].casefold()].add(key)
     wanted = name.strip().casefold()
-    found = by_name.get(wanted) or family.get(wanted)
+    found = by_name.get(wanted) or family.get(wanted) or _by_key(name.strip(), rows, roles)
     if not found:
         close = difflib.get_close_matches(wanted, list(by_name) + list(family), n=3, cutoff=0.6)
         names = sorted({_display(by_name.get(c) or family.get(c), rows) for c in close})
         hint = f"; did you mean {', '.join(repr(n) for n in names)}?" if names else ""
         raise TraceError(f"{argument} {name!r}: no entity{' or role' if roles else ''} of that name{hint}")
     if len({iri for iri, _ in found}) > 1:
-        candidates = sorted(_label_of(iri, rows) for iri, _ in found)
-        raise TraceError(f"{argument} {name!r} is ambiguous: {', '.join(candidates)}")
+        reader = StoreReader(store)
+        candidates = sorted(f"{reader.label(iri)} ({iri[len(ID):] if iri.startswith(ID) else iri})"
+                            for iri in {iri for iri, _ in found})
+        raise TraceError(f"{argument} {name!r} is ambiguous: {', '.join(candidates)}; name one by its key")
     iri, kind = next(iter(found))
     return Named(iri, kind)
+
+
+def _by_key(name: str, rows, roles: bool) -> set[tuple[str, str]]:
+    """The entity a key, a prefixed name or an IRI names."""
+    iri = name[1:-1] if name.startswith("<") and name.endswith(">") else name
+    prefix, _, local = iri.partition(":")
+    if prefix in PREFIXES and not iri.startswith(("http:", "https:")):
+        iri = PREFIXES[prefix] + local
+    elif not iri.startswith(("http:", "https:")):
+        iri = ID + iri
+    return {(r["e"], r["kind"]) for r in rows if r["e"] == iri and (roles or r["kind"] != "role")}
 
 
 def _label_of(iri: str, rows) -> str:

@@ -607,3 +607,62 @@ def test_a_rejected_role_is_no_side_of_a_disagreement_and_registry_edges_follow_
     assert "role" not in rel.get("disagreements", {})
     assert ask(project, "ASK { kgu:meta-superintelligence-labs org:subOrganizationOf kgo:scale-ai }")
     assert not ask(project, "ASK { ?x org:subOrganizationOf kgo:meta }")
+
+
+# ---------------------------------------------------------------- what a third review found
+
+def test_two_entities_of_one_name_are_told_apart_by_their_keys(project):
+    from graph.corrections import append_correction, new_correction
+
+    # a person who shares the name of a company (written by hand: kg correct would refuse the clash)
+    doc = "002_fb7b9d9538adbfa3.txt"
+    text = (project / "seeds" / doc).read_text(encoding="utf-8")
+    quote = "Meta bestätigte die Investition"
+    append_correction(project / "seeds" / "corrections.jsonl", new_correction(
+        "add", by="a", why="x", label="x", relationship="membership|person/meta|ceo|org/scale-ai", document=doc,
+        quote=quote, start=text.index(quote), new={"person/meta": "Meta"}))
+    assert kg("build", "--seeds", project / "seeds", "--out", project / "out").exit_code == 0
+    result = kg("trace", "Meta", "--graph", project / "out")
+    assert result.exit_code == 2
+    assert "is ambiguous: Meta (org/meta), Meta (person/meta); name one by its key" in result.stderr
+    assert trace_json(project, "org/meta")["subject"]["iri"].endswith("/org/meta")
+    assert trace_json(project, "kgp:meta")["subject"]["iri"].endswith("/person/meta")
+    assert trace_json(project, "<https://kg.example.org/id/person/meta>")["subject"]["iri"].endswith("/person/meta")
+
+
+def test_a_rename_keeps_the_old_name_after_a_later_alias_that_reads_an_article_again(fresh):
+    correct(fresh, "rename", "Velantis", "Velantis Payments", "--why", "x")
+    result = correct(fresh, "alias", "Velantis Payments", "Velo", "--why", "y")  # "Velo" is in the article
+    assert "(1 from cache)" in result.output
+    assert trace_json(fresh, "Velantis")["subject"]["label"] == "Velantis Payments"
+    assert trace_json(fresh, "Velo")["subject"]["label"] == "Velantis Payments"
+
+
+def test_corrections_already_in_effect_are_refused(project):
+    correct(project, "reject", "Meta", "acquired", "Scale AI", "--why", "x")
+    result = correct(project, "reject", "Meta", "acquired", "Scale AI", "--why", "again")
+    assert result.exit_code == 2 and "is rejected already" in result.stderr
+    correct(project, "wikidata", "Benchmark", "Q4887242", "--why", "x")
+    result = correct(project, "wikidata", "Benchmark", "Q4887242", "--why", "again")
+    assert result.exit_code == 2 and "the Wikidata item of Benchmark already" in result.stderr
+    result = correct(project, "reject", "Meta", "invests in", "Scale AI", "--value", "29000000000",
+                     "--document", "004_5e06687d31efdb21.txt", "--why", "x")
+    assert result.exit_code == 2 and "as 004_5e06687d31efdb21.txt states it" in result.stderr
+
+
+def test_a_company_merged_with_its_parent_is_no_part_of_itself(project):
+    assert ask(project, "ASK { kgo:google org:subOrganizationOf kgo:alphabet }")
+    assert correct(project, "merge", "Google", "Alphabet", "--why", "x").exit_code == 0
+    assert not ask(project, "ASK { ?x org:subOrganizationOf ?x }")
+
+
+def test_hand_written_collisions_are_stale_and_a_self_merge_malformed(fresh):
+    from graph.corrections import append_correction, new_correction
+
+    path = fresh / "seeds" / "corrections.jsonl"
+    append_correction(path, new_correction("alias", by="a", why="x", entity="org/velantis", alias="Brightwell Bank"))
+    result = kg("build", "--seeds", fresh / "seeds", "--out", fresh / "out")
+    assert "“Brightwell Bank” names org/brightwell-bank; to make them one entity, merge them" in result.stderr
+    assert trace_json(fresh, "Brightwell Bank")["subject"]["iri"].endswith("/org/brightwell-bank")
+    with pytest.raises(Exception, match="keep and drop are one entity"):
+        new_correction("merge", by="a", why="x", keep="org/velantis", drop="org/velantis", label="x")

@@ -173,7 +173,7 @@ def test_ambiguous_family_name_lists_the_candidates(tmp_path):
     assert kg("build", "--seeds", str(seeds), "--out", str(tmp_path / "out")).exit_code == 0
     result = kg("trace", "Kluge", "--graph", str(tmp_path / "out"))
     assert result.exit_code == 2
-    assert result.stderr == "Error: A 'Kluge' is ambiguous: Max Kluge, Petra Kluge\n"
+    assert result.stderr == "Error: A 'Kluge' is ambiguous: Max Kluge (person/max-kluge), Petra Kluge (person/petra-kluge); name one by its key\n"
     assert kg("trace", "Petra Kluge", "Uber", "--graph", str(tmp_path / "out")).exit_code == 0
 
 
