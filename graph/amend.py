@@ -403,7 +403,7 @@ def amend_extraction(extraction: Extraction, amendment: Amendment) -> tuple[Extr
             claims.append(_map_claim(_added_claim(c, extraction), lambda k, n=since: amendment.map_key(k, n)))
         except ValueError as exc:
             moved.append((c, str(exc)))
-    claims = [_without_self_investors(c) for c in claims if not _self_relationship(c)]
+    claims = [c for c in map(_without_self_reference, claims) if c is not None]
     mentions = [dataclasses.replace(m, entity=key(m.entity), kind=kind_of(key(m.entity))) for m in extraction.mentions]
     entities: dict[str, Entity] = {}
     for e in extraction.entities:
@@ -425,22 +425,18 @@ def _map_claim(claim: Claim, key) -> Claim:
     return dataclasses.replace(claim, args=args) if args != claim.args else claim
 
 
-def _self_relationship(claim: Claim) -> bool:
-    """A merge can make both sides of a relationship one entity: "Acme competes with Acme" says nothing."""
-    subject, obj = claim.arg("subject"), claim.arg("object")
+def _without_self_reference(claim: Claim) -> Claim | None:
+    """A merge can make both sides of a relationship one entity ("Acme competes with Acme", a round in
+    which the target invests in itself): such a side goes, and a claim with nothing left to say with it.
+    A round whose investors no sentence names stays as it is."""
     if claim.kind in ("investment", "fundingRound"):
         target = claim.arg("target")
-        return all(v == target for n, v in claim.args if n == "investor")
-    return isinstance(subject, EntityRef) and subject == obj
-
-
-def _without_self_investors(claim: Claim) -> Claim:
-    """A round's investors other than its target (a merge can make one investor the target itself)."""
-    if claim.kind not in ("investment", "fundingRound"):
-        return claim
-    target = claim.arg("target")
-    args = tuple(a for a in claim.args if not (a[0] == "investor" and a[1] == target))
-    return dataclasses.replace(claim, args=args) if args != claim.args else claim
+        args = tuple(a for a in claim.args if not (a[0] == "investor" and a[1] == target))
+        if args == claim.args:
+            return claim
+        return dataclasses.replace(claim, args=args) if any(n == "investor" for n, _ in args) else None
+    subject = claim.arg("subject")
+    return None if isinstance(subject, EntityRef) and subject == claim.arg("object") else claim
 
 
 def _added_claim(c: Correction, extraction: Extraction) -> Claim:

@@ -666,3 +666,12 @@ def test_hand_written_collisions_are_stale_and_a_self_merge_malformed(fresh):
     assert trace_json(fresh, "Brightwell Bank")["subject"]["iri"].endswith("/org/brightwell-bank")
     with pytest.raises(Exception, match="keep and drop are one entity"):
         new_correction("merge", by="a", why="x", keep="org/velantis", drop="org/velantis", label="x")
+
+
+def test_an_amended_article_keeps_a_funding_round_whose_investors_no_sentence_names(extract_text):
+    from graph.amend import Amendment, amend_extraction
+
+    extraction = extract_text("Voltaris raises money\n\nVoltaris, a Dutch maker of solar boats, raised 40 million "
+                              "euros in a funding round, the company said on Monday.\n", "en")
+    amended, _ = amend_extraction(extraction, Amendment())
+    assert [c.kind for c in amended.claims] == ["fundingRound"]
