@@ -68,10 +68,7 @@ def known_entities(corrections: list[Correction], registry, documents: dict[str,
     (plan_corrections reports those corrections as stale)."""
     from .resolve import entity_key
 
-    labels = {k: e.label for k, e in registry.entities.items()}
-    for d in documents.values():
-        for k, label in d.get("defines", {}).items():
-            labels.setdefault(k, label)
+    labels = _labels(registry, documents)
     found = dict(labels)  # the names extraction gave them, before any rename
     state: dict[str, Entity] = {}
     replaced: dict[str, str] = {}  # new key -> the key it had first
@@ -95,7 +92,7 @@ def known_entities(corrections: list[Correction], registry, documents: dict[str,
             else:
                 state[key] = base
             continue
-        kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}[c.get("type")]
+        kind = EntityKind(c.get("type"))
         new = entity_key(kind, labels.get(key, base.label))
         if new == key:
             continue
@@ -133,7 +130,6 @@ class Amendment:
 
     # ("merge" | "split" | "restore" | "retype", from key, to key, place in the file's sequence of them)
     ops: list = field(default_factory=list)
-    labels: dict = field(default_factory=dict)  # entity key -> new label
     defines: dict = field(default_factory=dict)  # entity key -> label, for entities it must define
     added: list = field(default_factory=list)  # (correction of op "add", how many entity changes came before it)
     review: dict = field(default_factory=dict)  # Relationship -> status
@@ -141,7 +137,7 @@ class Amendment:
 
     def digest(self) -> str:
         """What the amended graph depends on beyond the article: a part of its cache name."""
-        data = json.dumps([self.ops, sorted(self.labels.items()), sorted(self.defines.items()),
+        data = json.dumps([self.ops, sorted(self.defines.items()),
                            [(c.to_json(), since) for c, since in self.added],
                            sorted((r.key(), s) for r, s in self.review.items()),
                            sorted((r.key(), q, v) for r, q, v in self.values)], sort_keys=True)
@@ -177,11 +173,9 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
 
     roles = load_roles()
     by_path = {d["path"]: key for key, d in documents.items()}
-    labels: dict[str, str] = {k: e.label for k, e in registry.entities.items()}
+    labels = _labels(registry, documents)
     where: dict[str, set[str]] = defaultdict(set)  # entity key -> the articles that name it now
     for doc, d in documents.items():
-        for k, label in d.get("defines", {}).items():
-            labels.setdefault(k, label)
         for k in (*d.get("mentioned", ()), *d.get("defines", {})):
             where[k].add(doc)
     old_labels: dict[str, list[str]] = defaultdict(list)
@@ -251,8 +245,7 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
             if op == "type":  # extraction read the articles again: the entity has its new key there
                 from .resolve import entity_key
 
-                kind = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION,
-                        "unit": EntityKind.UNIT}[c.get("type")]
+                kind = EntityKind(c.get("type"))
                 # the key the articles were read again with (known_entities), else the one of its name now
                 new = retyped.get(entity) or entity_key(kind, labels.get(entity, entity.split("/", 1)[-1]))
                 if new != entity:
@@ -359,6 +352,15 @@ def plan_corrections(corrections: list[Correction], documents: dict[str, dict], 
     return Plan(amendments, stale, merged, labels, dict(old_labels), dropped, targets, applied)
 
 
+def _labels(registry, documents: dict[str, dict]) -> dict[str, str]:
+    """Every entity's label: the registry's, else the one the first article that defines it gives."""
+    labels = {k: e.label for k, e in registry.entities.items()}
+    for d in documents.values():
+        for k, label in d.get("defines", {}).items():
+            labels.setdefault(k, label)
+    return labels
+
+
 def _named(name: str, labels: dict[str, str], present, entity: str) -> str | None:
     """Another entity in the graph whose label is this name, if any."""
     folded = name.casefold()
@@ -405,11 +407,8 @@ def amend_extraction(extraction: Extraction, amendment: Amendment) -> tuple[Extr
             moved.append((c, str(exc)))
     claims = [c for c in map(_without_self_reference, claims) if c is not None]
     mentions = [dataclasses.replace(m, entity=key(m.entity), kind=kind_of(key(m.entity))) for m in extraction.mentions]
-    entities: dict[str, Entity] = {}
-    for e in extraction.entities:
-        k = key(e.key)
-        if k == e.key:
-            entities[k] = dataclasses.replace(e, label=amendment.labels.get(k, e.label))
+    # the entities it still names as extraction defined them; those it names anew or renamed, as the plan says
+    entities = {e.key: e for e in extraction.entities if key(e.key) == e.key}
     for k, label in amendment.defines.items():
         entities[k] = Entity(k, kind_of(k), label, in_registry=False)
     used = {m.entity for m in mentions} | {v.key for c in claims for _, v in c.args if isinstance(v, EntityRef)}

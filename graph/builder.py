@@ -298,9 +298,9 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         fresh = {document_key(a.sha256, a.path) for a in todo}  # extracted in this build, not from the cache
         background = apply_corrections(fixes, items, stats, blocks, cache, shacl, seeds, summary, encodings, fresh)
     elif any("~" in key for key in stats):  # what corrections no longer in the file left in the cache
-        for path in cache.glob("*~*"):
-            path.unlink(missing_ok=True)
-        stats = {k: v for k, v in stats.items() if "~" not in k}
+        from .corrected import forget_amended
+
+        forget_amended(cache, stats)
         write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
     _assemble([blocks[i.key] for i in items], stats, cache, fp, out, summary, background)
     write_atomic(files_path, json.dumps(files, sort_keys=True).encode())

@@ -35,14 +35,19 @@ def correct() -> None:
 
 
 def _record(correction, seeds: Path, graph_dir: Path, corrections_file: Path | None, no_build: bool) -> None:
-    from .builder import build_graph
     from .corrections import append_correction, corrections_path
 
     path = corrections_path(seeds, corrections_file)
     number = append_correction(path, correction)
     click.echo(f"Recorded #{number} in {path}: {correction.describe()}")
-    if no_build:
-        return
+    if not no_build:
+        _rebuild(seeds, graph_dir, corrections_file)
+
+
+def _rebuild(seeds: Path, graph_dir: Path, corrections_file: Path | None) -> None:
+    """Build again with the corrections file as it is now, and say so as kg build does."""
+    from .builder import build_graph
+
     progress = Progress("articles")
     try:
         summary = build_graph(seeds, graph_dir, progress=progress, workers=os.cpu_count() or 1,
@@ -207,14 +212,10 @@ def undo(n: int, seeds: Path, graph_dir: Path, corrections_file: Path | None, no
 
     Example: kg correct undo 3
     """
-    from .builder import build_graph
     from .corrections import corrections_path, remove_correction
 
     path = corrections_path(seeds, corrections_file)
     gone = remove_correction(path, n)
     click.echo(f"Removed #{n} from {path}: {gone.describe()}")
     if not no_build:
-        summary = build_graph(seeds, graph_dir, workers=os.cpu_count() or 1, corrections=corrections_file)
-        for warning in summary.warnings:
-            click.echo(f"Warning: {warning}", err=True)
-        click.echo(f"Built {graph_dir / 'graph.trig'}: {summary.line()}")
+        _rebuild(seeds, graph_dir, corrections_file)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import difflib
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
+from .amend import kind_of
 from .corrections import (
     KINDS,
     NUMERIC,
@@ -134,7 +136,7 @@ SELECT DISTINCT ?p ?v ?path WHERE {
 
 def _qualifier_value(graph_dir: Path, rel, value: str, document: str | None = None) -> tuple[str, str]:
     """Which qualifier holds the value (in that article, with --document); its name and the value as text."""
-    from .model import _decimal_text
+    from .types import decimal_text
 
     try:
         wanted = Decimal(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
@@ -157,15 +159,15 @@ def _qualifier_value(graph_dir: Path, rel, value: str, document: str | None = No
     already = {(c.get("qualifier"), str(c.get("value"))) for c in rel.corrections
                if c["operation"] == "reject" and "qualifier" in c and c.get("document") in (None, document)}
     names = [n for n, vs in have.items() if wanted in vs]
-    if len(names) == 1 and (names[0], _decimal_text(wanted)) in {(q, _decimal_text(Decimal(v))) for q, v in already}:
-        raise CorrectionError(f"--value {value}: {names[0]} {_decimal_text(wanted)} of {describe(rel)} is rejected already")
+    if len(names) == 1 and (names[0], decimal_text(wanted)) in {(q, decimal_text(Decimal(v))) for q, v in already}:
+        raise CorrectionError(f"--value {value}: {names[0]} {decimal_text(wanted)} of {describe(rel)} is rejected already")
     if len(names) != 1:
-        there = ", ".join(f"{n}={_decimal_text(v)}" for n, vs in sorted(have.items()) for v in sorted(vs))
+        there = ", ".join(f"{n}={decimal_text(v)}" for n, vs in sorted(have.items()) for v in sorted(vs))
         what = "no value" if not names else "more than one qualifier with the value"
         where = f" as {document} states it" if document else ""
         raise CorrectionError(f"--value {value}: {what} {value} in {describe(rel)}{where}"
                               + (f"; it has {there}" if there else ""))
-    return names[0], _decimal_text(wanted)
+    return names[0], decimal_text(wanted)
 
 
 # ---------------------------------------------------------------- entities
@@ -196,15 +198,10 @@ def _a(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-def _kind_of_key(key: str) -> str:
-    return {"person": "person", "org": "organization", "unit": "unit"}[key.split("/")[0]]
-
-
 def split(graph_dir: Path, name: str, document: str, into: str, *, by: str, why: str) -> Correction:
     from .resolve import entity_key
     from .store import built_store, open_store, select
     from .trace import TraceError
-    from .types import EntityKind
 
     entity, label = find_entity(graph_dir, name)
     store = open_store(built_store(graph_dir))
@@ -221,7 +218,7 @@ def split(graph_dir: Path, name: str, document: str, into: str, *, by: str, why:
     except TraceError:
         other = None
     if other is not None and other != entity and (other.startswith("person/") != entity.startswith("person/")):
-        raise CorrectionError(f"--into {into!r} is {_a(_kind_of_key(other))} and {label} {_a(_kind_of_key(entity))}: "
+        raise CorrectionError(f"--into {into!r} is {_a(kind_of(other).value)} and {label} {_a(kind_of(entity).value)}: "
                               "a person's mentions cannot become an organization's, nor the other way")
     if other == entity:  # the name of an entity merged into this one: the split takes it back out
         rows = select(store, """SELECT ?old ?l WHERE { VALUES ?e { UNDEF } GRAPH <https://kg.example.org/graph/corrections> {
@@ -231,8 +228,7 @@ def split(graph_dir: Path, name: str, document: str, into: str, *, by: str, why:
             raise CorrectionError(f"--into {into!r} names {label} itself; give another name")
         other, back = back[0], True
     if other is None:
-        kind = {"person": EntityKind.PERSON, "org": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}[entity.split("/")[0]]
-        other = entity_key(kind, into)
+        other = entity_key(kind_of(entity), into)
         if other == entity:
             raise CorrectionError(f"--into {into!r} would be {label} again (both are {other}); give a name "
                                   "that differs in more than case and accents")
@@ -255,7 +251,7 @@ def entity_fact(graph_dir: Path, op: str, name: str, value: str, *, by: str, why
         value = value.lower()
         if value not in KINDS:
             raise CorrectionError(f"TYPE {value!r}: one of {', '.join(KINDS)}")
-        if _kind_of_key(entity) == value:
+        if kind_of(entity).value == value:
             raise CorrectionError(f"TYPE {value!r}: {label} is {_a(value)} already")
     if op == "rename" and value == label:
         raise CorrectionError(f"NEW {value!r}: the name {label} has already")
@@ -292,6 +288,7 @@ def _check_wikidata(graph_dir: Path, entity: str, label: str, qid: str) -> None:
 
 # ---------------------------------------------------------------- add
 
+@lru_cache(maxsize=1)
 def relation_names() -> dict[str, tuple[str, str]]:
     """Every name of a relation `add` takes (any case, any of en/de/nl) -> (claim kind, role id)."""
     from rdflib import Graph
@@ -307,7 +304,7 @@ def relation_names() -> dict[str, tuple[str, str]]:
         rid = str(role)[len(ROLE):]
         for label in (*g.objects(role, RDFS.label), rid):
             names[str(label).casefold()] = ("membership", rid)
-    properties = {**{k: p for k, p in _BINARY.items() if k != "subOrganizationOf"}}
+    properties = {k: p for k, p in _BINARY.items() if k != "subOrganizationOf"}
     from .vocab import KG
 
     properties["investment"] = KG.investsIn
@@ -341,15 +338,14 @@ def add(graph_dir: Path, seeds: Path, a: str, relation: str, b: str, *, document
         except TraceError as exc:
             if type_ is None:
                 raise CorrectionError(f"{exc}; or give --type to add it as a new entity") from None
-            kinds = {"person": EntityKind.PERSON, "organization": EntityKind.ORGANIZATION, "unit": EntityKind.UNIT}
-            key = entity_key(kinds[type_], name.strip())
+            key = entity_key(EntityKind(type_), name.strip())
             if _key_taken(graph_dir, key):
                 raise CorrectionError(f"{argument} {name!r}: a new entity would be {key}, which the graph holds "
                                       "under another name; name it as the graph does") from None
             new[key] = name.strip()
         if key.split("/")[0] not in allowed:
-            raise CorrectionError(f"{argument} {name!r} is {_a(_kind_of_key(key))}; {relation!r} needs "
-                                  + " or ".join(_a(_kind_of_key(k + '/x')) for k in sorted(allowed)))
+            raise CorrectionError(f"{argument} {name!r} is {_a(kind_of(key).value)}; {relation!r} needs "
+                                  + " or ".join(_a(kind_of(k + '/x').value) for k in sorted(allowed)))
         keys.append(key)
     rel = Relationship(kind, keys[0], role, keys[1])
     if not new:

@@ -79,10 +79,7 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
         failed.update({int(line): why for line, why in info.get("moved", {}).items()})
         statements.update({Relationship.parse(r): iri for r, iri in info.get("named", {}).items()})
     used = {*blocks.values(), *(f"{k}~{d}" for k, (_, _, d) in reread.items())}
-    for block in [b for b in stats if "~" in b and b not in used]:  # of corrections no longer in the file
-        del stats[block]
-        changed = True
-    if changed:
+    if forget_amended(cache, stats, keep=used) or changed:
         write_atomic(cache / STATS, json.dumps(stats, sort_keys=True).encode())
     stale = [(c, why) for c, why in plan.stale] + [(c, failed[c.line]) for c in plan.applied if c.line in failed]
     plan.applied[:] = [c for c in plan.applied if c.line not in failed]
@@ -96,7 +93,7 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
     relabel = {k: label for k, label in plan.labels.items() if k in registry.entities
                and label != registry.entities[k].label}
     # merged into another, or given another type (and with it another key)
-    dropped = {k for k in plan.merged if k in registry.entities} | {k.replaces for k in known if k.replaces in registry.entities}
+    dropped = {k for k in (*plan.merged, *retyped) if k in registry.entities}
     unlink = {plan.merged.get(c.get("entity"), c.get("entity")) for c in plan.applied if c.op == "wikidata"}
     # a unit's parent the registry states, rejected for every article: the registry's edge goes too
     unparent: set[tuple[str, str]] = set()
@@ -105,18 +102,21 @@ def apply_corrections(fixes, items, stats: dict, blocks: dict, cache: Path, shac
             for kind, rel in plan.targets.get(c.line, ()):
                 if kind == "relationship" and rel.kind == "subOrganizationOf":
                     (unparent.add if c.op == "reject" else unparent.discard)((rel.subject, rel.object))
-    _prune(cache, used)
-    redirect = {**{k.replaces: k.entity.key for k in known if k.replaces}, **plan.merged}
     return trig_block(registry_quads(relabel=relabel, drop=dropped, unlink=unlink, unparent=unparent,
-                                     redirect=redirect)
+                                     redirect={**retyped, **plan.merged})
                       + to_quads(corrected, CORRECTIONS_GRAPH))
 
 
-def _prune(cache: Path, used: set[str]) -> None:
-    """Drop the amended blocks and extractions of corrections no longer in the file."""
+def forget_amended(cache: Path, stats: dict, keep: set[str] = frozenset()) -> bool:
+    """Drop the amended blocks, extractions and figures of corrections no longer in the file
+    (all of them when there is none); whether `stats` changed."""
     for path in cache.glob("*~*"):
-        if path.name.rsplit(".", 1)[0] not in used and not path.name.endswith(".tmp"):
+        if path.name.rsplit(".", 1)[0] not in keep and ".tmp" not in path.name:
             path.unlink(missing_ok=True)
+    gone = [b for b in stats if "~" in b and b not in keep]
+    for block in gone:
+        del stats[block]
+    return bool(gone)
 
 
 def _read_again(known, items, stats: dict, documents: dict, registry, cache: Path, seeds: Path,
@@ -133,6 +133,7 @@ def _read_again(known, items, stats: dict, documents: dict, registry, cache: Pat
     from .rules import load_rules
 
     out = {}
+    names = {id(k): [unicodedata.normalize("NFC", name).casefold() for name in k.names] for k in known}
     for item in items:
         d = stats[item.key]
         try:  # a cheap look for the names: the article as a file, in its encoding, in any case
@@ -141,7 +142,7 @@ def _read_again(known, items, stats: dict, documents: dict, registry, cache: Pat
         except (OSError, LookupError):
             text = ""
         relevant = [k for k in known if (k.replaces and k.replaces in d.get("mentioned", ()))
-                    or any(unicodedata.normalize("NFC", name).casefold() in text for name in k.names)]
+                    or any(name in text for name in names[id(k)])]
         if not relevant:
             continue
         told = sorted((k.entity.key, k.entity.kind.value, k.entity.label, k.entity.aliases, k.replaces or "")

@@ -261,18 +261,15 @@ def _check(op: str, name: str, value):
     elif name == "value":
         from decimal import Decimal, InvalidOperation
 
+        from .types import decimal_text
+
         try:
             number = Decimal(value)
         except InvalidOperation:
             number = None
-        if number is None or not number.is_finite() or _decimal_text(number) != value:
+        if number is None or not number.is_finite() or decimal_text(number) != value:
             raise ValueError(f"{op}: 'value' must be a number written plainly, such as 49 or 14.3, not {value!r}")
     return value
-
-
-def _decimal_text(value) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def analyst(given: str | None = None) -> str:

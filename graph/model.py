@@ -23,7 +23,15 @@ from .amend import Review, claim_relationships
 from .corrections import Relationship
 from .errors import OntologyError
 from .resolve import ID_BASE, Registry
-from .types import Claim, EntityKind, Extraction, Period, Quantity, assertable
+from .types import (
+    Claim,
+    EntityKind,
+    Extraction,
+    Period,
+    Quantity,
+    assertable,
+    decimal_text,
+)
 from .vocab import BASE, KG, OA
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -114,15 +122,8 @@ def _literal(value) -> Literal:
         dtype = XSD.gYear if value.month is None else (XSD.gYearMonth if value.day is None else XSD.date)
         return Literal(value.iso(), datatype=dtype)
     if isinstance(value, Decimal):
-        return Literal(_decimal_text(value), datatype=XSD.decimal)
+        return Literal(decimal_text(value), datatype=XSD.decimal)
     raise TypeError(value)
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 class _Builder:
@@ -327,7 +328,7 @@ class _Builder:
 
     def _value_rejected(self, qualifier: str, value: Decimal) -> bool:
         """Whether an analyst rejected this one value (one source's stake) of the claim's relationship."""
-        text = _decimal_text(Decimal(value))
+        text = decimal_text(Decimal(value))
         return any((r, qualifier, text) in self.review.values for r in self.rels)
 
     def aliases(self) -> None:

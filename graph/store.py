@@ -122,7 +122,13 @@ def registry_quads(*, relabel: dict[str, str] | None = None, drop: set[str] | fr
     keys whose part-of edge an analyst rejected, `redirect` the entities edges now point
     to (a merge's kept side, a type's new key).
     """
-    from .model import ONTOLOGY_DIR, ONTOLOGY_GRAPH, REGISTRY_GRAPH, WIKIDATA, entity_iri
+    from .model import (
+        ONTOLOGY_DIR,
+        ONTOLOGY_GRAPH,
+        REGISTRY_GRAPH,
+        WIKIDATA,
+        entity_iri,
+    )
 
     registry = parse_turtle_file(ONTOLOGY_DIR / "registry.ttl", REGISTRY_GRAPH)
     if relabel or drop or unlink or unparent or redirect:

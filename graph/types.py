@@ -20,6 +20,12 @@ def assertable(confidence: float, *, hedged: bool, negated: bool, conditional: b
     return not (hedged or negated or conditional) and confidence >= ASSERTION_THRESHOLD
 
 
+def decimal_text(value: Decimal) -> str:
+    """A number as the graph writes it: plain, without trailing zeros ("14.3", "49")."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Language(str, Enum):
     DE = "de"
     NL = "nl"
