@@ -96,7 +96,6 @@ class KnowledgeGraph:
         Raises QueryError for a malformed query or an update.
         """
         from .query import QueryError, parse_binding, query_form, with_bindings
-        from .vocab import PREFIXES
 
         if timeout is not None:
             raise QueryError("timeout: only 'kg query --timeout' can stop a query; in Python, run it in a "
@@ -105,11 +104,10 @@ class KnowledgeGraph:
         terms = {k.lstrip("?"): parse_binding(k, v if isinstance(v, str) else json.dumps(v))
                  for k, v in (bindings or {}).items()}
         text, substitutions = with_bindings(sparql, terms)
-        import pyoxigraph as ox
+        from .store import run_query
 
         try:
-            result = self.store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True,
-                                      substitutions={ox.Variable(n): t for n, t in substitutions.items()} or None)
+            result = run_query(self.store, text, substitutions)
         except RuntimeError as exc:  # a binding of a variable the query does not project
             raise QueryError(f"bindings: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
         except (SyntaxError, OSError) as exc:
@@ -125,8 +123,7 @@ class KnowledgeGraph:
         """Every relationship of A (or between A and B), with its sources: `trace.Trace`, as `kg trace`."""
         from .trace import trace_relationship
 
-        self.store  # noqa: B018 - the newest build
-        return trace_relationship(self.out, a, b)
+        return trace_relationship(self.out, a, b)  # opens the newest build itself
 
     def entities(self) -> list[EntityInfo]:
         """Every person and organization, sorted by label."""
@@ -169,20 +166,19 @@ class KnowledgeGraph:
 
     def to_rdflib(self):
         """Every named graph as an rdflib `Dataset` (a copy in memory)."""
-        import pyoxigraph as ox
         from rdflib import Dataset
 
-        data = ox.serialize(self.store, format=ox.RdfFormat.N_QUADS) or b""
+        from .store import nquads
+
         ds = Dataset(default_union=True)
-        ds.parse(data=data.decode("utf-8"), format="nquads")
+        ds.parse(data=nquads(self.store).decode("utf-8"), format="nquads")
         return ds
 
     def verify(self, seeds: str | Path = "seeds"):
         """Every evidence span checked against the articles, as `kg verify`: a `verify.VerifyReport`."""
         from .verify import verify_graph
 
-        self.store  # noqa: B018 - the newest build
-        return verify_graph(self.out, Path(seeds))
+        return verify_graph(self.out, Path(seeds))  # reads the newest build itself
 
 
 def python_value(term):

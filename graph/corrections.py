@@ -308,13 +308,15 @@ def new_correction(op: str, *, by: str, why: str, at: str | None = None, **field
 
 def append_correction(path: Path, correction: Correction) -> int:
     """Append a correction to the file (created when missing); its line number."""
+    from .builder import write_atomic
+
     load_corrections(path)  # never append to a file that is already malformed
     line = _json_line(correction.to_json())
     try:
         data = path.read_bytes() if path.exists() else b""
         if data and not data.endswith(b"\n"):
             data += b"\n"
-        _write_atomic(path, data + line.encode("utf-8"))
+        write_atomic(path, data + line.encode("utf-8"))
     except OSError as exc:
         raise CorrectionError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return data.count(b"\n") + 1
@@ -330,6 +332,8 @@ def _json_line(obj: dict) -> str:
 
 def remove_correction(path: Path, number: int) -> Correction:
     """Remove the correction on line `number` of the file (the numbers of `kg correct list`); the one removed."""
+    from .builder import write_atomic
+
     corrections = load_corrections(path)
     gone = next((c for c in corrections if c.line == number), None)
     if gone is None:
@@ -338,11 +342,5 @@ def remove_correction(path: Path, number: int) -> Correction:
                               "see 'kg correct list'")
     lines = path.read_bytes().decode("utf-8").split("\n")
     del lines[gone.line - 1]
-    _write_atomic(path, "\n".join(lines).encode("utf-8"))
+    write_atomic(path, "\n".join(lines).encode("utf-8"))
     return gone
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

@@ -202,9 +202,8 @@ def write_query_result(folder: Path, text: str, fmt: str, form: str, out, substi
 
     ox = _ox()
     store = ox.Store.read_only(str(folder))
-    subs = {ox.Variable(name): term for name, term in substitutions.items()}
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+        result = run_query(store, text, substitutions)
     except RuntimeError as exc:  # a substitution of a variable the query does not project
         raise KgError(f"--bind: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
     if form in ("SELECT", "ASK"):
@@ -218,6 +217,21 @@ def write_query_result(folder: Path, text: str, fmt: str, form: str, out, substi
         ox.serialize(result, out, rdf, prefixes=PREFIXES)
     else:
         result.serialize(out, rdf)
+
+
+def run_query(store, text: str, substitutions: dict):
+    """A query on an open store, with the predeclared prefixes and the union as default graph:
+    pyoxigraph's rows, boolean or triples. RuntimeError when a substitution names a variable
+    the query does not project."""
+    ox = _ox()
+    subs = {ox.Variable(name): term for name, term in substitutions.items()}
+    return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+
+
+def nquads(store) -> bytes:
+    """Every quad of the store as N-Quads."""
+    ox = _ox()
+    return ox.serialize(store, format=ox.RdfFormat.N_QUADS) or b""
 
 
 def select(store, query: str, **bindings) -> list[dict]:
@@ -240,8 +254,8 @@ def select_terms(store, query: str, **bindings) -> list[dict]:
         if marker in query:
             query = query.replace(marker, f"VALUES ?{name} {{ {' '.join(str(ox.NamedNode(v)) for v in values)} }}")
         else:
-            subs[ox.Variable(name)] = ox.NamedNode(values[0])
-    result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+            subs[name] = ox.NamedNode(values[0])
+    result = run_query(store, query, subs)
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]
 
