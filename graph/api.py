@@ -25,15 +25,22 @@ from pathlib import Path
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def build(seeds: str | Path = "seeds", out: str | Path = "output", **options):
-    """Build the graph of the articles in `seeds` into `out`, as `kg build` does; a `BuildSummary`.
+def build(seeds: str | Path = "seeds", out: str | Path = "output", *, workers: int = 1, shacl: str = "fast",
+          corrections: str | Path | None = None, progress=None, executor=None):
+    """Build the graph of the articles in `seeds` into `out`, as `kg build` does; a `builder.BuildSummary`.
 
-    Options are those of `build.build_graph` (`workers`, `shacl`, `corrections`, `progress`).
-    Raises BuildError (and other KgErrors) as the command does.
+    `workers`: processes extracting in parallel (1, the default, starts none: safe in a
+    notebook; the command line uses every core). `shacl`: "fast" or "pyshacl".
+    `corrections`: the analysts' corrections file (default: corrections.jsonl in `seeds`).
+    `progress(done, total)` is called as articles are extracted. `executor`: a
+    concurrent.futures executor to extract on (a Dask client's, say).
+    Raises BuildError (and other KgErrors) as the command does; a failed build leaves `out` as it was.
     """
     from .builder import build_graph
 
-    return build_graph(Path(seeds), Path(out), **options)
+    return build_graph(Path(seeds), Path(out), workers=workers, shacl=shacl,
+                       corrections=Path(corrections) if corrections is not None else None,
+                       progress=progress, executor=executor)
 
 
 def open(out: str | Path = "output") -> KnowledgeGraph:  # the name users expect, as sqlite3's
@@ -92,32 +99,61 @@ class KnowledgeGraph:
         language-tagged strings `str`. `bindings` maps variable names to values (an IRI as
         `<…>` or `prefix:name`, a number, a string) that enter the query as data. The
         predeclared prefixes of `kg query --prefixes` apply; the default graph is the union.
-        `timeout` is not enforced in-process (the command line's --timeout is); given, it is refused.
-        Raises QueryError for a malformed query or an update.
+        Without `timeout` the query runs in this process; with it, in a new interpreter
+        (not a fork: safe in a notebook) that is stopped after `timeout` seconds with
+        QueryTimeout. Raises QueryError for a malformed query or an update.
+        The rows have `.to_dataframe()` when pandas is installed.
         """
         from .query import QueryError, parse_binding, query_form, with_bindings
 
-        if timeout is not None:
-            raise QueryError("timeout: only 'kg query --timeout' can stop a query; in Python, run it in a "
-                             "process you can stop")
         form = query_form(sparql)
         terms = {k.lstrip("?"): parse_binding(k, v if isinstance(v, str) else json.dumps(v))
                  for k, v in (bindings or {}).items()}
         text, substitutions = with_bindings(sparql, terms)
+        if timeout is not None:
+            return self._query_stopped_at(text, form, substitutions, timeout)
         from .store import run_query
 
         try:
             result = run_query(self.store, text, substitutions)
         except RuntimeError as exc:  # a binding of a variable the query does not project
             raise QueryError(f"bindings: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
-        except (SyntaxError, OSError) as exc:
+        except SyntaxError as exc:  # the wording kg query gives
+            raise QueryError(f"syntax error: {str(exc).removeprefix('error ')}") from None
+        except OSError as exc:
             raise QueryError(f"query: {exc}") from None
         if form == "ASK":
             return bool(result)
         if form in ("CONSTRUCT", "DESCRIBE"):
             return [(python_value(t.subject), python_value(t.predicate), python_value(t.object)) for t in result]
         names = [v.value for v in result.variables]
-        return [{n: python_value(row[n]) for n in names} for row in result]
+        return Rows({n: python_value(row[n]) for n in names} for row in result)
+
+    def _query_stopped_at(self, text: str, form: str, substitutions: dict, timeout: float):
+        import io
+        import math
+
+        from .query import Format, QueryError, QueryTimeout, run_local
+
+        if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+            raise QueryError(f"timeout {timeout!r}: a number of seconds more than 0")
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        buffer = io.BytesIO()
+        self.store  # noqa: B018 - NoGraphError now, as without a timeout
+        try:
+            run_local(text, self.out, Format.NT if graph_form else Format.JSON, buffer, timeout=timeout,
+                      substitutions=substitutions, form=form, fresh=True)
+        except QueryTimeout:
+            raise QueryTimeout(f"query stopped after {timeout:g} s (timeout={timeout:g})") from None
+        if graph_form:
+            from .store import parse_ntriples
+
+            return [tuple(python_value(t) for t in triple) for triple in parse_ntriples(buffer.getvalue())]
+        results = json.loads(buffer.getvalue())
+        if "boolean" in results:
+            return bool(results["boolean"])
+        names = results["head"]["vars"]
+        return Rows({n: json_value(row.get(n)) for n in names} for row in results["results"]["bindings"])
 
     def trace(self, a: str, b: str | None = None):
         """Every relationship of A (or between A and B), with its sources: `trace.Trace`, as `kg trace`."""
@@ -165,14 +201,41 @@ class KnowledgeGraph:
         return g
 
     def to_rdflib(self):
-        """Every named graph as an rdflib `Dataset` (a copy in memory)."""
+        """Every named graph as an rdflib `Dataset` (a copy in memory): the quads of graph.trig."""
         from rdflib import Dataset
 
-        from .store import nquads
+        from .store import built_store, trig_nquads
 
+        built_store(self.out)
         ds = Dataset(default_union=True)
-        ds.parse(data=nquads(self.store).decode("utf-8"), format="nquads")
+        ds.parse(data=trig_nquads(self.out / "graph.trig").decode("utf-8"), format="nquads")
         return ds
+
+    def export(self, path: str | Path, format: str, *, focus: str | None = None, hops: int = 1,
+               force: bool = False, progress=None):
+        """Write the graph for another tool, as `kg export`: an `export.ExportSummary`.
+
+        `format`: "graphml" or "gexf" (one file, scalar attributes: the evidence as its count,
+        the first quote and a `kg trace` hint), "csv" (a folder of nodes.csv and
+        relationships.csv for `neo4j-admin database import`) or "jsonld" (the whole dataset,
+        kg's prefixes as context). `focus` keeps what lies within `hops` of one entity.
+        An existing `path` is replaced only with `force`. `progress(done, total)` is called
+        as the work advances.
+        """
+        from .export import export
+
+        return export(self, Path(path), format, focus=focus, hops=hops, force=force, progress=progress)
+
+    def push(self, endpoint: str, *, auth: tuple[str, str] | None = None, everything: bool = False,
+             timeout: float = 60.0, progress=None):
+        """Upload what changed since the last push to a Graph Store Protocol endpoint, as `kg push`.
+
+        One named graph per article; `everything` sends them all. `progress(done, total)` is
+        called after each graph. Returns a `remote.PushSummary`; raises RemoteError.
+        """
+        from .remote import push
+
+        return push(self.out, endpoint, auth=auth, everything=everything, timeout=timeout, progress=progress)
 
     def verify(self, seeds: str | Path = "seeds"):
         """Every evidence span checked against the articles, as `kg verify`: a `verify.VerifyReport`."""
@@ -181,15 +244,37 @@ class KnowledgeGraph:
         return verify_graph(self.out, Path(seeds))  # reads the newest build itself
 
 
+class Rows(list):
+    """The rows of a SELECT: a list of dicts, and a pandas DataFrame on request."""
+
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame (one column per variable); needs pandas installed."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("to_dataframe() needs pandas: pip install pandas") from None
+        return pandas.DataFrame(list(self))
+
+
 def python_value(term):
     """A pyoxigraph term as a Python value (see KnowledgeGraph.query); None for an unbound variable."""
     if term is None:
         return None
-    kind = type(term).__name__
-    if kind != "Literal":
+    if type(term).__name__ != "Literal":
         return term.value
-    datatype = term.datatype.value if term.datatype is not None else None
-    text = term.value
+    return _typed(term.value, term.datatype.value if term.datatype is not None else None)
+
+
+def json_value(term: dict | None):
+    """A term of SPARQL JSON results as a Python value, as python_value gives it."""
+    if term is None:
+        return None
+    if term["type"] != "literal":
+        return term["value"]
+    return _typed(term["value"], term.get("datatype"))
+
+
+def _typed(text: str, datatype: str | None):
     try:
         if datatype in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int", XSD + "long"):
             return int(text)

@@ -99,17 +99,14 @@ def build(seeds: Path, out: Path, shacl: str, workers: int | None, dask_address:
 
     Example: kg build --seeds seeds --out output
     """
-    from .builder import build_graph
-
-    progress = Progress("articles")
-
+    from . import api
     from .distributed import dask_executor
 
+    progress = Progress("articles")
     try:
         with dask_executor(dask_address) as executor:
-            summary = build_graph(seeds, out, progress=progress, shacl=shacl,
-                                  workers=workers or os.cpu_count() or 1, executor=executor,
-                                  corrections=corrections_file)
+            summary = api.build(seeds, out, progress=progress, shacl=shacl, workers=workers or os.cpu_count() or 1,
+                                executor=executor, corrections=corrections_file)
     finally:
         progress.close()
     for warning in summary.warnings:
@@ -271,6 +268,49 @@ def viz(graph_dir: Path, out_file: Path | None, focus: str | None, hops: int, re
 
 
 @main.command()
+@graph_option
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "jsonld"]), required=True,
+              help="graphml (yEd, Cytoscape, networkx), gexf (Gephi), csv (a folder for neo4j-admin "
+                   "database import) or jsonld (the whole dataset as linked data).")
+@click.option("-o", "--output", "out_path", type=click.Path(path_type=Path), default=None,
+              help="File (for csv: folder) to write [default: graph.FORMAT in the graph folder; graph-csv/].")
+@click.option("--focus", metavar="NAME", help="Only the neighbourhood of this entity (not for jsonld).")
+@click.option("--hops", type=click.IntRange(0, 10), default=1, show_default=True, help="Size of the --focus neighbourhood.")
+@click.option("--force", is_flag=True, help="Replace an existing file (or a folder an earlier csv export wrote).")
+def export(graph_dir: Path, fmt: str, out_path: Path | None, focus: str | None, hops: int, force: bool) -> None:
+    """Export the graph for Gephi, yEd, Cytoscape, Neo4j or a JSON-LD reader.
+
+    Every relationship keeps its provenance: the number of sources, the first
+    quote with its article, and the kg trace command that prints them all.
+    Candidates and rejected relationships are included; their asserted and
+    status attributes tell them apart.
+
+    Example: kg export --format gexf -o news.gexf
+    """
+    from . import api
+    from .export import default_path
+
+    target = out_path or default_path(graph_dir, fmt)
+    progress = Progress("writing")
+    try:
+        summary = api.open(graph_dir).export(target, fmt, focus=focus, hops=hops, force=force,
+                                               progress=progress)
+    finally:
+        progress.close()
+    if fmt == "jsonld":
+        click.echo(f"Wrote {summary.path}: {summary.quads} quads in {summary.seconds:.2f} s")
+        return
+    kept = [f"{n} {word}" for n, word in ((summary.candidates, "candidates"), (summary.rejected, "rejected"))
+            if n]
+    click.echo(f"Wrote {summary.path}: {summary.nodes} entities, {summary.edges} relationships"
+               + (f" ({', '.join(kept)}: see their asserted and status attributes)" if kept else "")
+               + f" in {summary.seconds:.2f} s")
+    if summary.replaced:
+        click.echo(f"Note: {summary.replaced} characters XML 1.0 forbids (control characters) are written "
+                   "as U+FFFD; kg trace prints the exact quotes", err=True)
+
+
+@main.command()
 @click.argument("a")
 @click.argument("b", required=False)
 @graph_option
@@ -286,13 +326,13 @@ def trace(a: str, b: str | None, graph_dir: Path, fmt: str) -> None:
     """
     import json
 
-    from .trace import trace_relationship
+    from . import api
     from .trace_text import format_text
 
     for name, value in (("A", a), ("B", b)):
         if value is not None and not value.strip():
             raise click.BadParameter("an empty name", param_hint=name)
-    result = trace_relationship(graph_dir, a, b)
+    result = api.open(graph_dir).trace(a, b)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -312,9 +352,9 @@ def verify(graph_dir: Path, seeds: Path) -> None:
 
     Example: kg verify --graph output --seeds seeds
     """
-    from .verify import verify_graph
+    from . import api
 
-    report = verify_graph(graph_dir, seeds)
+    report = api.open(graph_dir).verify(seeds)
     for problem in report.problems:
         click.echo(problem)
     click.echo(f"{report.checked} evidence spans in {report.documents} articles checked: "
@@ -398,8 +438,9 @@ def push(endpoint: str, graph_dir: Path, user: str | None, everything: bool, tim
 
     Example: kg push --endpoint http://127.0.0.1:7878/store
     """
-    from .remote import push as run
+    from . import api
 
+    kg = api.open(graph_dir)
     auth = None
     if user:
         password = os.environ.get("KG_PUSH_PASSWORD")
@@ -408,7 +449,7 @@ def push(endpoint: str, graph_dir: Path, user: str | None, everything: bool, tim
         auth = (user, password)
     progress = Progress("graphs", minimum=1)
     try:
-        summary = run(graph_dir, endpoint, auth=auth, everything=everything, timeout=timeout, progress=progress)
+        summary = kg.push(endpoint, auth=auth, everything=everything, timeout=timeout, progress=progress)
     finally:
         progress.close()
     click.echo(f"Pushed to {endpoint}: {len(summary.sent)} graphs sent, {len(summary.deleted)} deleted, "

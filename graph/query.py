@@ -198,49 +198,25 @@ def store_folder(graph_dir: Path) -> Path:
 
 def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
               timeout: float = DEFAULT_TIMEOUT, substitutions: dict | None = None,
-              allow_service: bool = False, form: str | None = None) -> None:
-    """Run a query on the built store and write the result to `out`.
+              allow_service: bool = False, form: str | None = None, fresh: bool = False) -> None:
+    """Run a query on the built store in a child process, stopped at `timeout`, and write the result to `out`.
 
-    Raises QueryError (bad query, wrong format for the query form, no store)
-    and QueryTimeout.
+    The command line forks (fast, and its process has no threads); `fresh` starts a new
+    interpreter instead, which is safe where forking is not (a notebook's threads).
+    Raises QueryError (bad query, wrong format for the query form, no store) and QueryTimeout.
     """
     # `form`: the caller checked the query already (query_form) and gives what it found
     form = form or query_form(text, allow_service=allow_service)
     _check_format(form, fmt)
     folder = store_folder(graph_dir)
-    read_fd, write_fd = os.pipe()
     status_r, status_w = os.pipe()  # how the child ended, apart from the result it streams
-    pid = os.fork()
-    if pid == 0:  # the child runs the query; the parent can stop it
-        os.close(read_fd)
-        os.close(status_r)
-        code = 0
-        with os.fdopen(write_fd, "wb") as pipe, os.fdopen(status_w, "wb") as status:
-            header = _Header(pipe)
-            try:
-                # first byte: "O" and the result follows, or "E" and an error does
-                from .store import write_query_result
-
-                write_query_result(folder, text, fmt.value, form, header, substitutions or {})
-                status.write(b"done")
-            except BrokenPipeError:
-                pass
-            except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
-                message = exc.args[0] if isinstance(exc, SyntaxError) and exc.args else str(exc)
-                report = f"{type(exc).__name__}\x00{message}".encode()
-                try:
-                    if header.started:  # the result has begun: the error goes beside it
-                        status.write(b"E" + report)
-                    else:
-                        pipe.write(b"E" + report)
-                except BrokenPipeError:
-                    pass
-                code = 1
-        os._exit(code)
-    os.close(write_fd)
+    if fresh:
+        child = _start_fresh(folder, text, fmt, form, substitutions or {}, status_w)
+    else:
+        child = _start_fork(folder, text, fmt, form, substitutions or {}, status_w)
     os.close(status_w)
     try:
-        _relay(pid, read_fd, out, fmt, timeout)
+        _relay(child, out, fmt, timeout)
         ending = _read_all(status_r)
     finally:
         os.close(status_r)
@@ -249,6 +225,78 @@ def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
         kind, _, message = ending[1:].decode("utf-8", "replace").partition("\x00")
         raise QueryError("the query failed after its result had begun: "
                          + (_explain(kind, message) if ending.startswith(b"E") else "the query process ended early"))
+
+
+@dataclass
+class _Child:
+    read_fd: int  # the result, "O" or "E" first
+    kill: object
+    reap: object
+
+
+def _start_fork(folder: Path, text: str, fmt: Format, form: str, substitutions: dict, status_w: int) -> _Child:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child runs the query; the parent can stop it
+        os.close(read_fd)
+        os._exit(_answer(folder, text, fmt.value, form, substitutions, write_fd, status_w))
+    os.close(write_fd)
+    return _Child(read_fd, lambda: os.kill(pid, signal.SIGKILL), lambda: os.waitpid(pid, 0))
+
+
+def _start_fresh(folder: Path, text: str, fmt: Format, form: str, substitutions: dict, status_w: int) -> _Child:
+    import subprocess
+
+    job = json.dumps({"folder": str(folder), "text": text, "fmt": fmt.value, "form": form, "status": status_w,
+                      "substitutions": {name: str(term) for name, term in substitutions.items()}})
+    env = dict(os.environ)
+    # the package this file belongs to, importable in the child even when not installed
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                      env.get("PYTHONPATH")]))
+    proc = subprocess.Popen([sys.executable, "-c", "from graph.query import _fresh_child; _fresh_child()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(status_w,), env=env)
+    proc.stdin.write(job.encode("utf-8"))
+    proc.stdin.close()
+    read_fd = os.dup(proc.stdout.fileno())
+    proc.stdout.close()
+    return _Child(read_fd, proc.kill, proc.wait)
+
+
+def _fresh_child() -> None:
+    """The child a `fresh` run starts: the job on standard input, the result on standard output."""
+    from .store import parse_term
+
+    job = json.loads(sys.stdin.buffer.read())
+    substitutions = {name: parse_term(nt) for name, nt in job["substitutions"].items()}
+    out = os.dup(sys.stdout.fileno())
+    sys.exit(_answer(Path(job["folder"]), job["text"], job["fmt"], job["form"], substitutions, out, job["status"]))
+
+
+def _answer(folder: Path, text: str, fmt: str, form: str, substitutions: dict, write_fd: int, status_w: int) -> int:
+    """In the child: run the query, stream the result to `write_fd` and say how it ended on `status_w`."""
+    code = 0
+    with os.fdopen(write_fd, "wb") as pipe, os.fdopen(status_w, "wb") as status:
+        header = _Header(pipe)
+        try:
+            # first byte: "O" and the result follows, or "E" and an error does
+            from .store import write_query_result
+
+            write_query_result(folder, text, fmt, form, header, substitutions)
+            status.write(b"done")
+        except BrokenPipeError:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
+            message = exc.args[0] if isinstance(exc, SyntaxError) and exc.args else str(exc)
+            report = f"{type(exc).__name__}\x00{message}".encode()
+            try:
+                if header.started:  # the result has begun: the error goes beside it
+                    status.write(b"E" + report)
+                else:
+                    pipe.write(b"E" + report)
+            except BrokenPipeError:
+                pass
+            code = 1
+    return code
 
 
 def _read_all(fd: int) -> bytes:
@@ -274,10 +322,11 @@ class _Header:
         self.pipe.flush()
 
 
-def _relay(pid: int, read_fd: int, out: BinaryIO, fmt: Format, timeout: float) -> None:
+def _relay(child: _Child, out: BinaryIO, fmt: Format, timeout: float) -> None:
     import selectors
     import time
 
+    read_fd = child.read_fd
     deadline = time.monotonic() + timeout
     sel = selectors.DefaultSelector()
     sel.register(read_fd, selectors.EVENT_READ)
@@ -288,7 +337,7 @@ def _relay(pid: int, read_fd: int, out: BinaryIO, fmt: Format, timeout: float) -
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not sel.select(timeout=left):
-                os.kill(pid, signal.SIGKILL)
+                child.kill()
                 raise QueryTimeout(f"query stopped after {timeout:g} s (--timeout)")
             data = os.read(read_fd, 1 << 16)
             if not data:
@@ -304,7 +353,7 @@ def _relay(pid: int, read_fd: int, out: BinaryIO, fmt: Format, timeout: float) -
     finally:
         sel.close()
         os.close(read_fd)
-        os.waitpid(pid, 0)
+        child.reap()
     if head == b"E":
         kind, _, message = error.decode("utf-8", "replace").partition("\x00")
         raise QueryError(_explain(kind, message))

@@ -193,6 +193,18 @@ def make_term(*, iri: str | None = None, literal: str | None = None, datatype: s
     return ox.Literal(literal)
 
 
+def parse_term(ntriples: str):
+    """A pyoxigraph term from its N-Triples form (what str() of a term gives)."""
+    ox = _ox()
+    return next(iter(ox.parse(f"<x:s> <x:p> {ntriples} .", format=ox.RdfFormat.N_TRIPLES))).object
+
+
+def parse_ntriples(data: bytes) -> list[tuple]:
+    """The triples of an N-Triples text as (subject, predicate, object) pyoxigraph terms."""
+    ox = _ox()
+    return [(t.subject, t.predicate, t.object) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
 def write_query_result(folder: Path, text: str, fmt: str, form: str, out, substitutions: dict) -> None:
     """Run a query on the store in `folder` (read-only) and serialize its result to `out`.
 
@@ -228,10 +240,28 @@ def run_query(store, text: str, substitutions: dict):
     return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
 
 
-def nquads(store) -> bytes:
-    """Every quad of the store as N-Quads."""
+def trig_nquads(path: Path) -> bytes:
+    """A TriG file's quads as N-Quads, exactly as written (the store keeps xsd:nonNegativeInteger
+    as xsd:integer)."""
     ox = _ox()
-    return ox.serialize(store, format=ox.RdfFormat.N_QUADS) or b""
+    return ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS) or b""
+
+
+def trig_statements(source):
+    """The quads of a TriG file (open, binary) as plain values, in the file's order:
+    (graph IRI or None for the default graph, subject, predicate, object). Subjects and
+    IRIs are strings (a blank node "_:id"); a literal object is a tuple (text, datatype, language).
+    """
+    ox = _ox()
+
+    def name(term) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+    for q in ox.parse(source, format=ox.RdfFormat.TRIG):
+        o = q.object
+        obj = (o.value, o.datatype.value, o.language) if isinstance(o, ox.Literal) else name(o)
+        graph = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        yield graph, name(q.subject), q.predicate.value, obj
 
 
 def select(store, query: str, **bindings) -> list[dict]:
