@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -44,8 +45,12 @@ def build(seeds: str | Path = "seeds", out: str | Path = "output", *, workers: i
 
 
 def open(out: str | Path = "output") -> KnowledgeGraph:  # the name users expect, as sqlite3's
-    """The graph a build wrote into `out`; NoGraphError when no build wrote one there."""
-    return KnowledgeGraph(Path(out))
+    """The graph a build wrote into `out`; NoGraphError when no build wrote one there.
+
+    A relative `out` is taken from the current folder now: a later `os.chdir` (a
+    notebook's `%cd`) does not move the handle.
+    """
+    return KnowledgeGraph(Path(out).absolute())
 
 
 @dataclass(frozen=True)
@@ -95,39 +100,48 @@ class KnowledgeGraph:
     def query(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None) -> list[dict]:
         """Rows of a SELECT (dicts of Python values), the boolean of an ASK, or triples of a CONSTRUCT.
 
-        IRIs are `str`; literals `int`, `Decimal`, `bool`, `datetime.date` or `str` by datatype;
-        language-tagged strings `str`. `bindings` maps variable names to values (an IRI as
-        `<…>` or `prefix:name`, a number, a string) that enter the query as data. The
-        predeclared prefixes of `kg query --prefixes` apply; the default graph is the union.
+        IRIs are `str`; literals `int`, `Decimal`, `float` (xsd:double), `bool`,
+        `datetime.date` or `str` by datatype, a value not in its datatype's form as its text;
+        language-tagged strings `str` (the tag is dropped: ask for `LANG(?x)` to keep it).
+        `bindings` maps variable names to values that enter the query as data: a `str`
+        is an IRI when written `<…>` or `prefix:name`, else a string; `int`, `Decimal`,
+        `float`, `bool` and `datetime.date` are typed literals; a list or tuple binds
+        several values into a `VALUES ?name { UNDEF }` line. The predeclared prefixes of
+        `kg query --prefixes` apply; the default graph is the union.
         Without `timeout` the query runs in this process; with it, in a new interpreter
-        (not a fork: safe in a notebook) that is stopped after `timeout` seconds with
-        QueryTimeout. Raises QueryError for a malformed query or an update.
-        The rows have `.to_dataframe()` when pandas is installed.
+        (not a fork: safe in a notebook) that is stopped after `timeout` seconds (its start,
+        about 0.2 s, included) with QueryTimeout. Raises QueryError for a malformed query, an
+        update or a bad binding. The rows have `.to_dataframe()` when pandas is installed.
         """
-        from .query import QueryError, parse_binding, query_form, with_bindings
+        from .query import QueryError, query_form, with_bindings
 
-        form = query_form(sparql)
-        terms = {k.lstrip("?"): parse_binding(k, v if isinstance(v, str) else json.dumps(v))
-                 for k, v in (bindings or {}).items()}
+        terms = {_variable_name(k): _binding_term(k, v) for k, v in (bindings or {}).items()}
         text, substitutions = with_bindings(sparql, terms)
+        form = query_form(text)  # the text as it will run: updates and SERVICE refused
         if timeout is not None:
             return self._query_stopped_at(text, form, substitutions, timeout)
+        return self._query_here(text, form, substitutions)
+
+    def _query_here(self, text: str, form: str, substitutions: dict):
+        # apart from query(): the parser's cache keeps query()'s frame alive, and with it any
+        # engine object held there, which a collection on another thread would then drop
+        from .query import QueryError
         from .store import run_query
 
+        store = self.store
         try:
-            result = run_query(self.store, text, substitutions)
+            result = run_query(store, text, substitutions)
+            if form == "ASK":
+                return bool(result)
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                return _triples(result)
+            return _rows(result)
         except RuntimeError as exc:  # a binding of a variable the query does not project
             raise QueryError(f"bindings: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
         except SyntaxError as exc:  # the wording kg query gives
-            raise QueryError(f"syntax error: {str(exc).removeprefix('error ')}") from None
+            raise QueryError(f"syntax error: {' '.join(str(exc).removeprefix('error ').split())}") from None
         except OSError as exc:
-            raise QueryError(f"query: {exc}") from None
-        if form == "ASK":
-            return bool(result)
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            return [(python_value(t.subject), python_value(t.predicate), python_value(t.object)) for t in result]
-        names = [v.value for v in result.variables]
-        return Rows({n: python_value(row[n]) for n in names} for row in result)
+            raise QueryError(f"query failed: {exc}") from None
 
     def _query_stopped_at(self, text: str, form: str, substitutions: dict, timeout: float):
         import io
@@ -135,11 +149,12 @@ class KnowledgeGraph:
 
         from .query import Format, QueryError, QueryTimeout, run_local
 
-        if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) \
+                or timeout <= 0:
             raise QueryError(f"timeout {timeout!r}: a number of seconds more than 0")
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         buffer = io.BytesIO()
-        self.store  # noqa: B018 - NoGraphError now, as without a timeout
+        self.store  # noqa: B018 - NoGraphError or StoreError now, as without a timeout
         try:
             run_local(text, self.out, Format.NT if graph_form else Format.JSON, buffer, timeout=timeout,
                       substitutions=substitutions, form=form, fresh=True)
@@ -256,11 +271,79 @@ class Rows(list):
         return pandas.DataFrame(list(self))
 
 
+def _rows(result) -> Rows:
+    """Every row of pyoxigraph's solutions, read here and let go here: the engine's objects may
+    not be dropped on another thread, which a garbage collection elsewhere would do."""
+    rows = Rows()
+    names = [v.value for v in result.variables]
+    row = None
+    for row in result:
+        rows.append({n: python_value(row[n]) for n in names})
+    del row, result
+    return rows
+
+
+def _triples(result) -> list[tuple]:
+    triples = [(python_value(t.subject), python_value(t.predicate), python_value(t.object)) for t in result]
+    del result
+    return triples
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _variable_name(key) -> str:
+    from .query import QueryError
+
+    name = key.lstrip("?$") if isinstance(key, str) else key
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise QueryError(f"bindings: {key!r} is not a variable name")
+    return name
+
+
+def _binding_term(key, value):
+    """A Python value as the term it binds (see KnowledgeGraph.query)."""
+    import math
+
+    from .query import QueryError, parse_binding
+    from .store import make_term
+
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise QueryError(f"bindings: {key}: an empty list binds nothing")
+        return [_binding_term(key, v) for v in value]
+    if isinstance(value, bool):
+        return make_term(literal="true" if value else "false", datatype=XSD + "boolean")
+    if isinstance(value, int):
+        return make_term(literal=str(value), datatype=XSD + "integer")
+    if isinstance(value, Decimal) and value.is_finite():
+        return make_term(literal=format(value, "f"), datatype=XSD + "decimal")
+    if isinstance(value, float) and math.isfinite(value):
+        return make_term(literal=repr(value), datatype=XSD + "double")
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return make_term(literal=value.isoformat(), datatype=XSD + "date")
+    if isinstance(value, str):
+        if (value.startswith("<") and value.endswith(">")) or _looks_prefixed(value):
+            return parse_binding(key, value)
+        return make_term(literal=value)
+    raise QueryError(f"bindings: {key}={value!r}: give a str, int, Decimal, float, bool, date or a list of them")
+
+
+def _looks_prefixed(value: str) -> bool:
+    from .vocab import PREFIXES
+
+    prefix, colon, local = value.partition(":")
+    return bool(colon) and prefix in PREFIXES and not local.startswith("//") and " " not in value
+
+
 def python_value(term):
     """A pyoxigraph term as a Python value (see KnowledgeGraph.query); None for an unbound variable."""
     if term is None:
         return None
-    if type(term).__name__ != "Literal":
+    kind = type(term).__name__
+    if kind == "Triple":  # an RDF-star quoted triple
+        return (python_value(term.subject), python_value(term.predicate), python_value(term.object))
+    if kind != "Literal":
         return term.value
     return _typed(term.value, term.datatype.value if term.datatype is not None else None)
 
@@ -269,23 +352,38 @@ def json_value(term: dict | None):
     """A term of SPARQL JSON results as a Python value, as python_value gives it."""
     if term is None:
         return None
+    if term["type"] == "triple":
+        parts = term["value"]
+        return (json_value(parts["subject"]), json_value(parts["predicate"]), json_value(parts["object"]))
     if term["type"] != "literal":
         return term["value"]
     return _typed(term["value"], term.get("datatype"))
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_DATE = re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}")
+INTEGER_TYPES = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                   "negativeInteger", "int", "long", "short", "byte", "unsignedInt",
+                                   "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
 def _typed(text: str, datatype: str | None):
-    try:
-        if datatype in (XSD + "integer", XSD + "nonNegativeInteger", XSD + "int", XSD + "long"):
-            return int(text)
-        if datatype == XSD + "decimal":
-            return Decimal(text)
-        if datatype == XSD + "boolean":
-            return text in ("true", "1")
-        if datatype == XSD + "date":
+    """The Python value of a literal; its text when the text is not in the datatype's form."""
+    if datatype in INTEGER_TYPES and _INTEGER.fullmatch(text):
+        return int(text)
+    if datatype == XSD + "decimal" and _DECIMAL.fullmatch(text):
+        return Decimal(text)
+    if datatype == XSD + "boolean" and text in ("true", "false", "1", "0"):
+        return text in ("true", "1")
+    if datatype == XSD + "date" and _DATE.fullmatch(text):
+        try:
             return datetime.date.fromisoformat(text)
-        if datatype == XSD + "double" or datatype == XSD + "float":
+        except ValueError:  # a year outside 1–9999, or a 30 February
+            return text
+    if datatype in (XSD + "double", XSD + "float"):
+        try:
             return float(text)
-    except ValueError:
-        return text
+        except ValueError:
+            return text
     return text

@@ -197,6 +197,8 @@ def build_graph(seeds: Path, out: Path, *, progress: Callable[[int, int], None] 
         raise BuildError(f"--seeds {seeds}: no such folder")
     from .corrections import corrections_path, load_corrections
 
+    if corrections is not None and not corrections.is_file():  # named, so meant: not silently none
+        raise BuildError(f"--corrections {corrections}: no such file")
     fixes = load_corrections(corrections_path(seeds, corrections))  # a malformed file stops the build here
     try:
         out.mkdir(parents=True, exist_ok=True)

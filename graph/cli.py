@@ -300,13 +300,13 @@ def export(graph_dir: Path, fmt: str, out_path: Path | None, focus: str | None, 
     if fmt == "jsonld":
         click.echo(f"Wrote {summary.path}: {summary.quads} quads in {summary.seconds:.2f} s")
         return
-    kept = [f"{n} {word}" for n, word in ((summary.candidates, "candidates"), (summary.rejected, "rejected"))
-            if n]
+    kept = [f"{n} {word}{'s' if word == 'candidate' and n != 1 else ''}"
+            for n, word in ((summary.candidates, "candidate"), (summary.rejected, "rejected")) if n]
     click.echo(f"Wrote {summary.path}: {summary.nodes} entities, {summary.edges} relationships"
                + (f" ({', '.join(kept)}: see their asserted and status attributes)" if kept else "")
                + f" in {summary.seconds:.2f} s")
     if summary.replaced:
-        click.echo(f"Note: {summary.replaced} characters XML 1.0 forbids (control characters) are written "
+        click.echo(f"Note: {summary.replaced} control characters XML cannot carry are written "
                    "as U+FFFD; kg trace prints the exact quotes", err=True)
 
 

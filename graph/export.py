@@ -11,6 +11,7 @@ its count, the first quote and its article, and the `kg trace` command that prin
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import re
@@ -27,8 +28,9 @@ FORMATS = ("graphml", "gexf", "csv", "jsonld")
 SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "csv": "-csv", "jsonld": ".jsonld"}
 CSV_FILES = ("nodes.csv", "relationships.csv")
 
-# XML 1.0 allows tab, line feed, carriage return and the rest from U+0020, less surrogates and U+FFFE/U+FFFF
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# XML 1.0 allows tab, line feed, carriage return and the rest from U+0020, less surrogates and
+# U+FFFE/U+FFFF; a carriage return in element text reads back as a line feed, so it goes too
+_NOT_XML = re.compile("[^\t\n\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 REPLACEMENT = "\ufffd"
 
 # neo4j-admin import: the labels of a node by kind, and a relation as a relationship type
@@ -52,9 +54,9 @@ class ExportSummary:
     format: str
     nodes: int
     edges: int
-    candidates: int  # kept but not asserted: the `asserted` attribute tells them apart
+    candidates: int  # kept but not asserted (and not rejected): the `asserted` attribute tells them apart
     rejected: int  # rejected by an analyst: the `status` attribute says so
-    replaced: int  # characters XML 1.0 forbids, written as U+FFFD
+    replaced: int  # characters XML 1.0 forbids (and carriage returns), written as U+FFFD
     seconds: float
     quads: int = 0  # JSON-LD: the quads written (nodes and edges are those of the graph formats)
 
@@ -70,39 +72,49 @@ def export(kg, path: Path, fmt: str, *, focus: str | None = None, hops: int = 1,
     `focus` (a name, alias or key) keeps the entities within `hops` of it (not for JSON-LD,
     which is the whole dataset). An existing `path` is replaced only with `force`.
     """
+    from .errors import StoreError
+
     started = time.perf_counter()
     if fmt not in FORMATS:
         raise ExportError(f"--format {fmt!r}: not a format (formats: {', '.join(FORMATS)})")
-    _check_target(path, fmt, force)
+    if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        raise ExportError(f"--hops {hops!r}: a whole number, 0 or more")
+    _check_target(kg.out, path, fmt, force)
     report = progress or (lambda done, total: None)
     if fmt == "jsonld":
         if focus is not None:
             raise ExportError("--focus: jsonld is the whole dataset; for a part, "
                               "kg query 'CONSTRUCT …' --format jsonld")
+        trig = kg.out / "graph.trig"
+        kg.store  # noqa: B018 - NoGraphError where nothing was built
+        if not trig.is_file():
+            raise StoreError(f"{trig}: missing; build again with kg build")
         with _replacing(path, force) as tmp:
             with open(tmp, "wb") as f:
-                quads = write_jsonld(kg.out / "graph.trig", f, progress=report)
+                quads = write_jsonld(trig, f, progress=report)
         return ExportSummary(path, fmt, 0, 0, 0, 0, 0, time.perf_counter() - started, quads)
     full = kg.to_networkx()
     if focus is not None:
         full = neighbourhood(kg, full, focus, hops)
-    flat, replaced = flat_graph(full, xml=fmt != "csv")
+    flat, replaced = flat_graph(full, xml=fmt != "csv", graph_dir=kg.out)
     total = flat.number_of_nodes() + flat.number_of_edges()
     report(0, total)
     with _replacing(path, force) as tmp:
         if fmt == "csv":
             tmp.mkdir()
             write_csv(flat, tmp, progress=report)
+        elif fmt == "gexf":
+            write_gexf(flat, tmp)
         else:
             import networkx as nx
 
-            writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
-            writer(flat, tmp)
-    report(total, total)
-    asserted = [d for _, _, d in flat.edges(data=True)]
+            nx.write_graphml(flat, tmp)
+    if fmt != "csv":  # write_csv reports each row itself
+        report(total, total)
+    edges = [d for _, _, d in flat.edges(data=True)]
     return ExportSummary(path, fmt, flat.number_of_nodes(), flat.number_of_edges(),
-                         sum(1 for d in asserted if not d["asserted"]),
-                         sum(1 for d in asserted if d["status"] == "rejected"), replaced,
+                         sum(1 for d in edges if not d["asserted"] and d["status"] != "rejected"),
+                         sum(1 for d in edges if d["status"] == "rejected"), replaced,
                          time.perf_counter() - started)
 
 
@@ -124,15 +136,16 @@ def neighbourhood(kg, g, focus: str, hops: int):
 # ---------------------------------------------------------------- scalar attributes
 
 
-def flat_graph(g, *, xml: bool):
+def flat_graph(g, *, xml: bool, graph_dir: Path | None = None):
     """The graph with scalar attributes only (GraphML, GEXF and Gephi's data table take no lists).
 
     Nodes keep `label` and `kind`. An edge, keyed e0, e1, … in a stable order, has
     `statement` (its IRI in the RDF), `relation`, `label`, `role` (memberships only),
     `source_count` (and `weight`, the same number, which Gephi draws), `asserted`,
     `status`, `evidence_count`, the first `quote` and its `document`, and `trace`: the
-    command that prints every source. With `xml`, characters XML 1.0 forbids become
-    U+FFFD; returns the graph and how many were replaced.
+    command that prints every source (with `--graph` when `graph_dir` is not ./output).
+    With `xml`, characters XML 1.0 forbids become U+FFFD; returns the graph and how many
+    were replaced.
     """
     import networkx as nx
 
@@ -155,7 +168,7 @@ def flat_graph(g, *, xml: bool):
                  "source_count": data["source_count"], "weight": float(data["source_count"]),
                  "asserted": bool(data["asserted"]), "status": data["status"],
                  "evidence_count": len(data["evidence"]),
-                 "trace": text(trace_hint(g, u, v))}
+                 "trace": text(trace_hint(u, v, graph_dir))}
         if data.get("role"):
             attrs["role"] = text(data["role"])
         if data["evidence"]:
@@ -166,9 +179,16 @@ def flat_graph(g, *, xml: bool):
     return out, replaced
 
 
-def trace_hint(g, u: str, v: str) -> str:
+def trace_hint(u: str, v: str, graph_dir: Path | None = None) -> str:
     """The `kg trace` command that prints every source of the relationships between u and v."""
-    return f"kg trace {shlex.quote(entity_key(u))} {shlex.quote(entity_key(v))}"
+    where = ""
+    if graph_dir is not None and Path(graph_dir).absolute() != Path("output").absolute():
+        try:
+            shown = Path(graph_dir).absolute().relative_to(Path.cwd())
+        except ValueError:
+            shown = Path(graph_dir).absolute()
+        where = f" --graph {shlex.quote(str(shown))}"
+    return f"kg trace {shlex.quote(entity_key(u))} {shlex.quote(entity_key(v))}{where}"
 
 
 def entity_key(iri: str) -> str:
@@ -179,26 +199,70 @@ def entity_key(iri: str) -> str:
     return iri[len(prefix):] if iri.startswith(prefix) else iri
 
 
+# ---------------------------------------------------------------- GEXF for Gephi
+
+
+def write_gexf(flat, path: Path) -> None:
+    """GEXF by networkx's writer, with what Gephi needs and networkx leaves out or adds.
+
+    Gephi merges parallel edges of one kind into one (summing weights), so each edge gets a
+    `kind`, its label, made distinct between the same two entities (Gephi reads `kind` in
+    every GEXF version). networkx's own `networkx_key` column and the day's date in `meta`
+    are left out: the same graph, the same bytes.
+    """
+    from networkx.readwrite.gexf import GEXFWriter
+
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(flat)
+    root = writer.xml
+    meta = root.find("meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)
+    graph = root.find("graph")
+    key_ids = {a.get("id") for attrs in graph.findall("attributes") if attrs.get("class") == "edge"
+               for a in attrs.findall("attribute") if a.get("title") == "networkx_key"}
+    for attrs in graph.findall("attributes"):
+        for a in attrs.findall("attribute"):
+            if attrs.get("class") == "edge" and a.get("id") in key_ids:
+                attrs.remove(a)
+    seen: dict[tuple[str, str], set[str]] = {}
+    for element, (u, v, data) in zip(graph.find("edges").findall("edge"), flat.edges(data=True)):
+        kinds = seen.setdefault((u, v), set())
+        kind, n = data["label"], 1
+        while kind in kinds:
+            n += 1
+            kind = f"{data['label']} ({n})"
+        kinds.add(kind)
+        element.set("kind", kind)
+        values = element.find("attvalues")
+        for value in list(values if values is not None else []):
+            if value.get("for") in key_ids:
+                values.remove(value)
+    with open(path, "wb") as f:
+        writer.write(f)
+
+
 # ---------------------------------------------------------------- neo4j-admin CSV
 
 
 def write_csv(flat, folder: Path, *, progress: Progress) -> None:
     """nodes.csv and relationships.csv with the headers `neo4j-admin database import` reads.
 
-    Values are written as they are (quotes doubled, fields with a line break quoted), so
-    the import needs `--multiline-fields=true` when a quote spans lines.
+    Values are written as they are (quotes doubled, a field with a line break or a carriage
+    return quoted; lines end in CRLF, as RFC 4180 has it), so the import needs
+    `--multiline-fields=true` when a quote spans lines.
     """
     total = flat.number_of_nodes() + flat.number_of_edges()
     done = 0
     with open(folder / "nodes.csv", "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = csv.writer(f, lineterminator="\r\n")  # "\r" in a field is quoted only so
         w.writerow(NODE_HEADER)
         for iri, data in flat.nodes(data=True):
             w.writerow((iri, data["label"], data["kind"], NEO4J_LABELS[data["kind"]]))
             done += 1
             progress(done, total)
     with open(folder / "relationships.csv", "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = csv.writer(f, lineterminator="\r\n")  # "\r" in a field is quoted only so
         w.writerow(RELATIONSHIP_HEADER)
         for u, v, data in flat.edges(data=True):
             w.writerow((u, v, relationship_type(data["relation"]), data["statement"], data["relation"],
@@ -311,18 +375,31 @@ def _compact_iri(value: str, prefixes: dict[str, str]) -> str:
 # ---------------------------------------------------------------- writing into place
 
 
-def _check_target(path: Path, fmt: str, force: bool) -> None:
-    if path.exists() or path.is_symlink():
+def _check_target(graph_dir: Path, path: Path, fmt: str, force: bool) -> None:
+    import stat
+
+    target = path.absolute()
+    own = graph_dir.absolute()
+    if target == own or target.parent == own and target.name in ("graph.trig", "store", ".cache") \
+            or own / "store" in target.parents:
+        raise ExportError(f"-o {path}: a file of the build itself; export beside it")
+    if path.is_symlink():
+        raise ExportError(f"-o {path}: a symbolic link; give the path it points to")
+    if path.exists():
+        mode = path.stat().st_mode
+        if fmt == "csv":
+            if not stat.S_ISDIR(mode):
+                raise ExportError(f"-o {path}: a file, not a folder of CSV files; csv writes a folder")
+        elif stat.S_ISDIR(mode):
+            raise ExportError(f"-o {path}: a folder; {fmt} writes a file")
+        elif not stat.S_ISREG(mode):
+            raise ExportError(f"-o {path}: not a regular file")
         if not force:
             raise ExportError(f"-o {path}: already exists (--force replaces it)")
-        if fmt == "csv":
-            if not path.is_dir():
-                raise ExportError(f"-o {path}: a file, not a folder of CSV files; csv writes a folder")
-            others = sorted(p.name for p in path.iterdir() if p.name not in CSV_FILES)
-            if others:  # --force replaces an export, never a folder of other things
-                raise ExportError(f"-o {path}: holds {others[0]!r}, which no export wrote; not replaced")
-        elif path.is_dir():
-            raise ExportError(f"-o {path}: a folder; {fmt} writes a file")
+        if fmt == "csv":  # --force replaces an export, never a folder of other things
+            for entry in sorted(path.iterdir()):
+                if entry.name not in CSV_FILES or entry.is_symlink() or not entry.is_file():
+                    raise ExportError(f"-o {path}: holds {entry.name!r}, which no export wrote; not replaced")
     if not path.parent.exists():
         try:
             path.parent.mkdir(parents=True)
@@ -348,16 +425,41 @@ class _replacing:
                 raise ExportError(f"-o {self.path}: cannot write ({exc.strerror or exc})") from None
             return
         try:
-            if self.tmp.is_dir() and self.path.is_dir():  # a folder cannot be renamed onto another
+            if not self.force:
+                # no clobbering, even of what another export wrote since the check
+                if self.tmp.is_dir():
+                    os.rename(self.tmp, self.path)  # fails onto a folder with files, or a file
+                else:
+                    _link_new(self.tmp, self.path)
+            elif self.tmp.is_dir() and self.path.is_dir():  # a folder cannot be renamed onto another
                 old = self.path.with_name(f".{self.path.name}.old{os.getpid()}")
                 os.replace(self.path, old)
                 os.replace(self.tmp, self.path)
                 shutil.rmtree(old)
             else:
                 os.replace(self.tmp, self.path)
+        except (FileExistsError, IsADirectoryError, NotADirectoryError):
+            _remove(self.tmp)
+            raise ExportError(f"-o {self.path}: already exists (--force replaces it)") from None
         except OSError as exc:
             _remove(self.tmp)
+            if exc.errno == errno.ENOTEMPTY:
+                raise ExportError(f"-o {self.path}: already exists (--force replaces it)") from None
             raise ExportError(f"-o {self.path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Move `tmp` to `path` only if nothing is there (a hard link fails on an existing path)."""
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        if path.exists() or path.is_symlink():  # a file system without hard links: check, then move
+            raise FileExistsError(errno.EEXIST, "exists") from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def _remove(path: Path) -> None:

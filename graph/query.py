@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -56,6 +57,7 @@ MEDIA_TYPES = {
     Format.JSONLD: "application/ld+json",
 }
 
+_PARSER_LOCK = threading.Lock()
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _STRINGS_COMMENTS_IRIS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
 
@@ -104,17 +106,20 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    try:
-        parsed = parseQuery(text)
-    except ParseException:
-        parsed = None
-    except RecursionError:
-        raise QueryError("the query is nested too deeply to check") from None
-    if parsed is None:
+    with _PARSER_LOCK:  # pyparsing's grammar objects are shared: one thread parses at a time
         try:
-            update = parseUpdate(text)
-        except (ParseException, RecursionError):
-            update = None
+            parsed = parseQuery(text)
+        except ParseException:
+            parsed = None
+        except RecursionError:
+            raise QueryError("the query is nested too deeply to check") from None
+        update = None
+        if parsed is None:
+            try:
+                update = parseUpdate(text)
+            except (ParseException, RecursionError):
+                update = None
+    if parsed is None:
         if update is not None and getattr(update, "request", None):
             name = update.request[0].name
             words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).upper()
@@ -176,15 +181,25 @@ def parse_binding(name: str, value: str):
 def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
     """Bind variables: in a `VALUES ?name { UNDEF }` line of the query, else by substitution.
 
-    The terms are pyoxigraph terms, written in their own N-Triples syntax, so a
-    value is always data, never query text. Returns the query and the
-    substitutions left for the engine (projected variables only).
+    The terms are pyoxigraph terms (or a list of them, for a VALUES line), written in
+    their own N-Triples syntax, so a value is always data, never query text. A marker
+    inside a string, an IRI or a comment is text, not a place to bind into. Returns the
+    query and the substitutions left for the engine (projected variables only).
+
+    >>> with_bindings('SELECT * { BIND("VALUES ?x { UNDEF }" AS ?s) VALUES ?x { UNDEF } }', {"x": "<a:b>"})[0]
+    'SELECT * { BIND("VALUES ?x { UNDEF }" AS ?s) VALUES ?x { <a:b> } }'
     """
     left = {}
     for name, term in bindings.items():
+        values = term if isinstance(term, (list, tuple)) else [term]
+        # strings, IRIs and comments blanked out (same length), so positions match the text
+        bare = _STRINGS_COMMENTS_IRIS.sub(lambda m: " " * len(m.group(0)), text)
         marker = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
-        if marker.search(text):
-            text = marker.sub(lambda _m: f"VALUES ?{name} {{ {term} }}", text, count=1)
+        found = marker.search(bare)
+        if found:
+            text = text[:found.start()] + f"VALUES ?{name} {{ {' '.join(map(str, values))} }}" + text[found.end():]
+        elif isinstance(term, (list, tuple)):
+            raise QueryError(f"binding {name}: several values need a VALUES ?{name} {{ UNDEF }} line in the query")
         else:
             left[name] = term
     return text, left
@@ -223,8 +238,9 @@ def run_local(text: str, graph_dir: Path, fmt: Format, out: BinaryIO, *,
     if ending != b"done":
         # the engine failed, or the child died, after part of the result was written
         kind, _, message = ending[1:].decode("utf-8", "replace").partition("\x00")
-        raise QueryError("the query failed after its result had begun: "
-                         + (_explain(kind, message) if ending.startswith(b"E") else "the query process ended early"))
+        if not ending.startswith(b"E"):
+            raise QueryError("the query process ended before its answer did (its error, if any, is above)")
+        raise QueryError(f"the query failed after its result had begun: {_explain(kind, message)}")
 
 
 @dataclass
@@ -250,10 +266,11 @@ def _start_fresh(folder: Path, text: str, fmt: Format, form: str, substitutions:
     job = json.dumps({"folder": str(folder), "text": text, "fmt": fmt.value, "form": form, "status": status_w,
                       "substitutions": {name: str(term) for name, term in substitutions.items()}})
     env = dict(os.environ)
-    # the package this file belongs to, importable in the child even when not installed
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
-                                                      env.get("PYTHONPATH")]))
-    proc = subprocess.Popen([sys.executable, "-c", "from graph.query import _fresh_child; _fresh_child()"],
+    # the child imports what this process imports: this package first, then this process's path
+    # (-P: not the current folder, where a graph.py of the user's own would come first)
+    paths = [str(Path(__file__).resolve().parent.parent)] + [p for p in sys.path if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    proc = subprocess.Popen([sys.executable, "-P", "-c", "from graph.query import _fresh_child; _fresh_child()"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(status_w,), env=env)
     proc.stdin.write(job.encode("utf-8"))
     proc.stdin.close()
@@ -350,6 +367,9 @@ def _relay(child: _Child, out: BinaryIO, fmt: Format, timeout: float) -> None:
                 table.append(data)  # a table is aligned over all rows
             else:
                 out.write(data)
+    except BaseException:
+        child.kill()  # Ctrl-C, a reader gone: the child must not run on, nor the wait for it hang
+        raise
     finally:
         sel.close()
         os.close(read_fd)

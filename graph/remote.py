@@ -165,6 +165,8 @@ def push(graph_dir: Path, endpoint: str, *, auth: tuple[str, str] | None = None,
     summary = PushSummary(unchanged=len(graphs) - len(to_send))
     store = open_store(graph_dir / "store") if to_send else None
     total = len(to_send) + len(to_delete)
+    if progress is not None:
+        progress(0, total)
     with httpx.Client(auth=auth, timeout=timeout) as client:
         def request(method: str, graph: str, body: bytes | None = None):
             for attempt in range(RETRIES):

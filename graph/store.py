@@ -172,8 +172,8 @@ def open_store(folder: Path):
         raise StoreError(f"{folder}: no store here (run 'kg build' first)")
     try:
         return ox.Store.read_only(str(folder))
-    except OSError as exc:
-        raise StoreError(f"{folder}: cannot open the store ({exc})") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a damaged store (RocksDB's "Corruption: …")
+        raise StoreError(f"{folder}: cannot open the store ({exc}); build again with kg build") from None
 
 
 def count(store, query: str) -> int:
@@ -217,7 +217,7 @@ def write_query_result(folder: Path, text: str, fmt: str, form: str, out, substi
     try:
         result = run_query(store, text, substitutions)
     except RuntimeError as exc:  # a substitution of a variable the query does not project
-        raise KgError(f"--bind: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
+        raise KgError(f"binding: {exc}; or write VALUES ?name {{ UNDEF }} in the query") from None
     if form in ("SELECT", "ASK"):
         formats = {"table": ox.QueryResultsFormat.JSON, "json": ox.QueryResultsFormat.JSON,
                    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML}
@@ -244,7 +244,10 @@ def trig_nquads(path: Path) -> bytes:
     """A TriG file's quads as N-Quads, exactly as written (the store keeps xsd:nonNegativeInteger
     as xsd:integer)."""
     ox = _ox()
-    return ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS) or b""
+    try:
+        return ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS) or b""
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot read the built graph ({exc}); build again with kg build") from None
 
 
 def trig_statements(source):

@@ -15,8 +15,11 @@ import graph
 
 
 def test_the_public_names_are_these():
-    assert sorted(graph.__all__) == ["EntityInfo", "KnowledgeGraph", "__version__", "build", "open"]
+    assert sorted(graph.__all__) == ["EntityInfo", "KgError", "KnowledgeGraph", "NoGraphError", "QueryError",
+                                     "QueryTimeout", "StoreError", "__version__", "build", "open"]
     assert callable(graph.open) and callable(graph.build)
+    assert issubclass(graph.QueryTimeout, graph.KgError) and issubclass(graph.NoGraphError, graph.KgError)
+    assert {"open", "build", "KnowledgeGraph"} <= set(dir(graph))  # what tab completion offers
     with pytest.raises(AttributeError):
         graph.trace_relationship  # noqa: B018 - the library's inside is not the API
 
@@ -136,3 +139,125 @@ def test_rows_become_a_dataframe(built_seeds):
     frame = rows.to_dataframe()
     assert isinstance(frame, pandas.DataFrame)
     assert list(frame.columns) == ["name", "n"] and frame["n"].sum() == 3
+
+
+def test_a_binding_never_becomes_query_text(built_seeds):
+    from graph.query import QueryError
+
+    out, _ = built_seeds
+    kg = graph.open(out)
+    # the marker inside a string is text: the value has no VALUES line to go into, so nothing runs
+    hostile = {"x": ') AS ?u) SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } BIND(CONCAT('}
+    for timeout in (None, 30):
+        with pytest.raises(QueryError, match="does not contain"):
+            kg.query('SELECT ?s WHERE { BIND(CONCAT("VALUES ?x { UNDEF }") AS ?s) }', hostile, timeout=timeout)
+        rows = kg.query('SELECT ?s ?x WHERE { BIND("VALUES ?x { UNDEF }" AS ?s) # VALUES ?x { UNDEF }\n'
+                        'VALUES ?x { UNDEF } }', {"x": "kgo:meta"}, timeout=timeout)
+        assert rows == [{"s": "VALUES ?x { UNDEF }", "x": "https://kg.example.org/id/org/meta"}]
+
+
+def test_python_values_bind_as_their_types(built_seeds):
+    from graph.query import QueryError
+
+    out, _ = built_seeds
+    kg = graph.open(out)
+    q = "SELECT ?x (DATATYPE(?x) AS ?t) WHERE { VALUES ?x { UNDEF } }"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    for value, kind, back in ((Decimal("1.5"), "decimal", Decimal("1.5")), (7, "integer", 7),
+                              (2.5, "double", 2.5), (True, "boolean", True), ("3", "string", "3"),
+                              (datetime.date(2025, 6, 13), "date", datetime.date(2025, 6, 13))):
+        assert kg.query(q, {"x": value}) == [{"x": back, "t": xsd + kind}], value
+    both = kg.query("SELECT ?x WHERE { VALUES ?x { UNDEF } }", {"?x": ["kgo:meta", "<https://kg.example.org/id/org/openai>"]})
+    assert [r["x"] for r in both] == ["https://kg.example.org/id/org/meta", "https://kg.example.org/id/org/openai"]
+    for bad in ({"x": None}, {"x": b"x"}, {"x y": 1}, {1: 1}, {"x": []}):
+        with pytest.raises(QueryError, match="bindings"):
+            kg.query(q, bad)
+
+
+def test_literals_not_in_their_datatypes_form_come_back_as_text(built_seeds):
+    out, _ = built_seeds
+    kg = graph.open(out)
+    q = """SELECT ?b ?i ?d ?day WHERE { BIND("TRUE"^^xsd:boolean AS ?b) BIND("1_000"^^xsd:integer AS ?i)
+           BIND("abc"^^xsd:decimal AS ?d) BIND("20240102"^^xsd:date AS ?day) }"""
+    expected = [{"b": "TRUE", "i": "1_000", "d": "abc", "day": "20240102"}]
+    assert kg.query(q) == expected and kg.query(q, timeout=30) == expected
+
+
+def test_a_relative_folder_stays_put_when_the_current_folder_moves(built_seeds, tmp_path):
+    out, _ = built_seeds
+    cwd = os.getcwd()
+    os.chdir(out.parent)
+    try:
+        kg = graph.open(out.name)
+        os.chdir(tmp_path)
+        assert kg.query("ASK { kgo:meta ?p ?o }") is True
+    finally:
+        os.chdir(cwd)
+
+
+def test_a_damaged_store_is_a_one_line_store_error(tmp_path):
+    from graph.errors import StoreError
+
+    seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
+    graph.build(seeds, tmp_path / "out")
+    (tmp_path / "out" / "store" / "CURRENT").write_text("junk\n")
+    kg = graph.open(tmp_path / "out")
+    with pytest.raises(StoreError, match="cannot open the store"):
+        kg.query("ASK { ?s ?p ?o }")
+    with pytest.raises(StoreError, match="cannot open the store"):
+        kg.entities()
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    result = CliRunner().invoke(main, ["trace", "Droege", "--graph", str(tmp_path / "out")])
+    assert result.exit_code != 0 and "internal error" not in result.output
+    assert "cannot open the store" in result.output
+
+
+SCRIPT_INTERRUPT = """
+import os, signal, sys, threading, time
+import graph
+kg = graph.open(sys.argv[1])
+threading.Timer(1, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+started = time.monotonic()
+try:
+    kg.query("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=60)
+except KeyboardInterrupt:
+    print("interrupted", round(time.monotonic() - started))
+"""
+
+SCRIPT_THREADS = """
+import sys, threading, gc
+import graph
+kg = graph.open(sys.argv[1])
+def work():
+    for _ in range(20):
+        kg.query("SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 50")
+threads = [threading.Thread(target=work) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+gc.collect()
+print("done")
+"""
+
+
+def test_ctrl_c_stops_a_query_with_a_timeout_at_once(built_seeds, tmp_path):
+    import subprocess
+    import sys
+
+    out, _ = built_seeds
+    (tmp_path / "graph.py").write_text("raise SystemExit('the user file, not kg')\n")  # must not shadow kg
+    result = subprocess.run([sys.executable, "-P", "-c", SCRIPT_INTERRUPT, str(out)], capture_output=True, text=True,
+                            timeout=120, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.stdout.strip() in ("interrupted 1", "interrupted 2"), result.stdout + result.stderr
+
+
+def test_queries_from_threads_leave_nothing_on_stderr(built_seeds):
+    import subprocess
+    import sys
+
+    out, _ = built_seeds
+    result = subprocess.run([sys.executable, "-c", SCRIPT_THREADS, str(out)], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.stdout.strip() == "done" and result.stderr == "", result.stderr

@@ -25,10 +25,11 @@ ARTICLE = (
     "=Tobiah Renn, the chief executive of Ostrava Robotics, said sales rose.\x01\x1b "
     "Ostrava Robotics was founded in 2019.\n"
 )
-HOSTILE_NAME = '=Harlow "<&>" \\ Finch\f\x01'
+HOSTILE_NAME = '=Harlow "<&>" \\ Finch\f\x01\r'
 RENAME = {"op": "rename", "entity": "org/harlow-finch", "name": HOSTILE_NAME, "label": "Harlow & Finch",
           "by": "test", "at": "2026-11-27T10:00:00Z", "why": "a name with every character exporters trip on"}
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what XML 1.0 forbids (no surrogates in str here)
+# what XML 1.0 forbids (no surrogates in a str here), and the carriage return XML readers make a line feed
+NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,10 @@ def hostile(tmp_path_factory):
     (seeds / "hostile.txt").write_text(ARTICLE, encoding="utf-8")
     (seeds / "corrections.jsonl").write_text(json.dumps(RENAME) + "\n", encoding="utf-8")
     graph.build(seeds, root / "out", workers=1)
+    # an analyst's reject: a rejected relationship is exported with its status, and counted apart
+    result = CliRunner().invoke(main, ["correct", "reject", "Tobiah Renn", "CEO", "Ostrava Robotics", "--why", "test",
+                                       "--by", "test", "--seeds", str(seeds), "--graph", str(root / "out")])
+    assert result.exit_code == 0, result.output
     kg = graph.open(root / "out")
     reference = kg.to_networkx()
     # the fixture holds what it claims to, or the tests below prove nothing
@@ -56,8 +61,9 @@ def xml_clean(text: str) -> str:
     return NOT_XML.sub("\ufffd", text)
 
 
-def expected_edges(reference, *, xml: bool) -> dict[tuple[str, str, str], dict]:
-    """What an export holds for each relationship of to_networkx(), keyed by (subject, object, statement)."""
+def expected_edges(reference, *, xml: bool, graph_dir) -> dict[tuple[str, str, str], dict]:
+    """What an export holds for each relationship of to_networkx(), keyed by (subject, object, statement);
+    the trace hint names the graph folder, which is not ./output here."""
     clean = xml_clean if xml else (lambda t: t)
     out = {}
     for u, v, statement, d in reference.edges(keys=True, data=True):
@@ -65,7 +71,7 @@ def expected_edges(reference, *, xml: bool) -> dict[tuple[str, str, str], dict]:
         attrs = {"statement": statement, "relation": d["relation"], "label": clean(d["label"]),
                  "source_count": d["source_count"], "asserted": d["asserted"], "status": d["status"],
                  "evidence_count": len(d["evidence"]),
-                 "trace": f"kg trace {u.split('/id/')[1]} {v.split('/id/')[1]}"}
+                 "trace": f"kg trace {u.split('/id/')[1]} {v.split('/id/')[1]} --graph {graph_dir}"}
         if d.get("role"):
             attrs["role"] = clean(d["role"])
         if first:
@@ -94,16 +100,36 @@ def test_graph_files_read_back_in_networkx_with_every_attribute_of_to_networkx(h
     nodes, edges = read_back(reader(path))
     assert nodes == {iri: {"label": xml_clean(d["label"]), "kind": d["kind"]}
                      for iri, d in reference.nodes(data=True)}
-    want = expected_edges(reference, xml=True)
+    want = expected_edges(reference, xml=True, graph_dir=kg.out)
     for d in want.values():
         d["weight"] = float(d["source_count"])
     assert edges == want
     # the hostile characters other than controls come back as they were; the controls are counted
-    assert nodes["https://kg.example.org/id/org/harlow-finch"]["label"] == '=Harlow "<&>" \\ Finch\ufffd\ufffd'
+    assert nodes["https://kg.example.org/id/org/harlow-finch"]["label"] == '=Harlow "<&>" \\ Finch\ufffd\ufffd\ufffd'
     forbidden = sum(len(NOT_XML.findall(d["label"])) for _, d in reference.nodes(data=True))
     forbidden += sum(len(NOT_XML.findall(d["evidence"][0]["quote"])) for _, _, d in reference.edges(data=True)
                      if d["evidence"])
     assert summary.replaced == forbidden > 0
+
+
+def test_graphml_reads_back_in_igraph_a_second_reader_of_its_own(hostile, tmp_path):
+    igraph = pytest.importorskip("igraph")  # a test dependency: libxml2's parser, stricter than Python's
+
+    _, kg, reference = hostile
+    path = tmp_path / "g.graphml"
+    kg.export(path, "graphml")
+    g = igraph.Graph.Read_GraphML(str(path))
+    assert {v["id"]: (v["label"], v["kind"]) for v in g.vs} == \
+        {iri: (xml_clean(d["label"]), d["kind"]) for iri, d in reference.nodes(data=True)}
+    want = expected_edges(reference, xml=True, graph_dir=kg.out)
+    got = {}
+    for e in g.es:
+        attrs = {k: e[k] for k in g.es.attributes() if k != "id" and e[k] is not None and e[k] == e[k]}
+        for number in ("source_count", "evidence_count"):
+            attrs[number] = int(attrs[number])  # igraph keeps every number as a double
+        attrs.pop("weight")
+        got[(g.vs[e.source]["id"], g.vs[e.target]["id"], attrs["statement"])] = attrs
+    assert got == want
 
 
 def test_gexf_and_graphml_carry_typed_attributes(hostile, tmp_path):
@@ -181,7 +207,7 @@ def test_csv_folder_has_neo4j_headers_and_every_value_of_to_networkx_unaltered(h
         attrs = typed(record)
         got[(record[":START_ID"], record[":END_ID"], attrs["statement"])] = attrs
         assert record[":TYPE"] == re.sub(r"(?<=[a-z])(?=[A-Z])", "_", attrs["relation"]).upper()
-    assert got == expected_edges(reference, xml=False)
+    assert got == expected_edges(reference, xml=False, graph_dir=kg.out)
 
 
 def test_jsonld_holds_the_quads_of_graph_trig_for_pyoxigraph_and_rdflib(hostile, tmp_path):
@@ -296,3 +322,84 @@ def test_bad_format_and_focus_get_one_line(hostile):
     assert result.exit_code == 2 and "--focus 'Nobody Known'" in result.output
     result = runner.invoke(main, ["export", "--graph", str(root / "nothing"), "--format", "gexf"])
     assert result.exit_code == 2 and "no built graph here" in result.output
+
+
+def test_rejected_relationships_are_exported_with_their_status_and_counted_apart(hostile, tmp_path):
+    _, kg, reference = hostile
+    statuses = sorted(d["status"] for _, _, d in reference.edges(data=True))
+    assert "rejected" in statuses
+    summary = kg.export(tmp_path / "g.graphml", "graphml")
+    assert summary.rejected == statuses.count("rejected")
+    assert summary.candidates == sum(1 for _, _, d in reference.edges(data=True)
+                                     if not d["asserted"] and d["status"] != "rejected")
+
+
+def test_the_trace_hint_runs_and_prints_the_quote(hostile, tmp_path):
+    import shlex
+
+    _, kg, reference = hostile
+    kg.export(tmp_path / "g.graphml", "graphml")
+    exported = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    for _, _, d in exported.edges(data=True):
+        argv = shlex.split(d["trace"])
+        assert argv[:2] == ["kg", "trace"]
+        result = CliRunner().invoke(main, argv[1:])
+        assert result.exit_code == 0, result.output
+        assert d["statement"].rsplit("/", 1)[1] in CliRunner().invoke(main, argv[1:] + ["--format", "json"]).output
+
+
+def test_gephi_keeps_parallel_edges_apart_by_their_kind(built_seeds, tmp_path):
+    from xml.etree import ElementTree
+
+    out, _ = built_seeds
+    path = tmp_path / "g.gexf"
+    graph.open(out).export(path, "gexf")
+    root = ElementTree.parse(path).getroot()
+    ns = {"g": root.tag.split("}")[0].strip("{")}
+    edges = root.findall(".//g:edges/g:edge", ns)
+    pairs = {}
+    for e in edges:
+        pairs.setdefault((e.get("source"), e.get("target")), []).append(e.get("kind"))
+    assert any(len(kinds) > 1 for kinds in pairs.values())  # the seeds have parallel edges (Meta, Scale AI)
+    assert all(None not in kinds and len(set(kinds)) == len(kinds) for kinds in pairs.values())
+    text = path.read_text(encoding="utf-8")
+    assert "networkx_key" not in text and "lastmodifieddate" not in text  # nothing of the writer's, nor the day
+
+
+def test_force_replaces_only_what_an_export_could_have_written(hostile, tmp_path):
+    root, _, _ = hostile
+    out = str(root / "out")
+    runner = CliRunner()
+
+    def export(*args):
+        return runner.invoke(main, ["export", "--graph", out, *args])
+
+    trap = tmp_path / "trap"
+    (trap / "nodes.csv").mkdir(parents=True)
+    (trap / "nodes.csv" / "thesis.docx").write_text("precious", encoding="utf-8")
+    result = export("--format", "csv", "-o", str(trap), "--force")
+    assert result.exit_code == 2 and "not replaced" in result.output
+    assert (trap / "nodes.csv" / "thesis.docx").read_text(encoding="utf-8") == "precious"
+
+    real = tmp_path / "real.gexf"
+    real.write_text("mine", encoding="utf-8")
+    (tmp_path / "link.gexf").symlink_to(real)
+    result = export("--format", "gexf", "-o", str(tmp_path / "link.gexf"), "--force")
+    assert result.exit_code == 2 and "symbolic link" in result.output
+    assert real.read_text(encoding="utf-8") == "mine" and (tmp_path / "link.gexf").is_symlink()
+
+    result = export("--format", "gexf", "-o", str(tmp_path))
+    assert result.exit_code == 2 and "a folder; gexf writes a file" in result.output
+
+    result = export("--format", "jsonld", "-o", str(root / "out" / "graph.trig"), "--force")
+    assert result.exit_code == 2 and "a file of the build itself" in result.output
+    assert "Internal" not in result.output and (root / "out" / "graph.trig").read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_hops_must_be_a_whole_number(hostile, tmp_path):
+    from graph.export import ExportError
+
+    _, kg, _ = hostile
+    for hops in (-1, 1.5, "2", True):
+        with pytest.raises(ExportError, match="--hops"):
+            kg.export(tmp_path / "g.gexf", "gexf", focus="Quill", hops=hops)
