@@ -144,3 +144,12 @@ def test_html_articles_need_nothing_the_project_does_not_declare():
     declared = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower().replace("-", "_")
                 for d in project["dependencies"]}
     assert {"lxml_html_clean", "trafilatura", "hanta", "faker", "ahocorasick_rs"} <= declared
+
+
+def test_a_corrections_file_named_but_missing_stops_the_build_before_anything_changes(tmp_path):
+    seeds = shutil.copytree(SEEDS, tmp_path / "seeds")
+    result = CliRunner().invoke(main, ["build", "--seeds", str(seeds), "--out", str(tmp_path / "out"),
+                                       "--corrections", str(tmp_path / "typo.jsonl")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: --corrections {tmp_path / 'typo.jsonl'}: no such file"
+    assert not (tmp_path / "out").exists()
