@@ -11,7 +11,7 @@ __all__ = ["EntityInfo", "KgError", "KnowledgeGraph", "NoGraphError", "QueryErro
            "__version__", "build", "open"]
 _FROM = {"build": "api", "open": "api", "KnowledgeGraph": "api", "EntityInfo": "api",
          "KgError": "errors", "NoGraphError": "errors", "StoreError": "errors",
-         "QueryError": "query", "QueryTimeout": "query"}
+         "QueryError": "errors", "QueryTimeout": "errors"}
 
 
 def __getattr__(name: str):

@@ -311,6 +311,8 @@ def _binding_term(key, value):
     if isinstance(value, (list, tuple)):
         if not value:
             raise QueryError(f"bindings: {key}: an empty list binds nothing")
+        if any(isinstance(v, (list, tuple)) for v in value):
+            raise QueryError(f"bindings: {key}: a list of values, not of lists")
         return [_binding_term(key, v) for v in value]
     if isinstance(value, bool):
         return make_term(literal="true" if value else "false", datatype=XSD + "boolean")
@@ -323,6 +325,10 @@ def _binding_term(key, value):
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return make_term(literal=value.isoformat(), datatype=XSD + "date")
     if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QueryError(f"bindings: {key}: not text (a lone surrogate)") from None
         if (value.startswith("<") and value.endswith(">")) or _looks_prefixed(value):
             return parse_binding(key, value)
         return make_term(literal=value)
@@ -362,6 +368,7 @@ def json_value(term: dict | None):
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_DOUBLE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN")
 _DATE = re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}")
 INTEGER_TYPES = {XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
                                    "negativeInteger", "int", "long", "short", "byte", "unsignedInt",
@@ -381,9 +388,6 @@ def _typed(text: str, datatype: str | None):
             return datetime.date.fromisoformat(text)
         except ValueError:  # a year outside 1–9999, or a 30 February
             return text
-    if datatype in (XSD + "double", XSD + "float"):
-        try:
-            return float(text)
-        except ValueError:
-            return text
+    if datatype in (XSD + "double", XSD + "float") and _DOUBLE.fullmatch(text):
+        return float(text)
     return text

@@ -303,7 +303,7 @@ def export(graph_dir: Path, fmt: str, out_path: Path | None, focus: str | None, 
     kept = [f"{n} {word}{'s' if word == 'candidate' and n != 1 else ''}"
             for n, word in ((summary.candidates, "candidate"), (summary.rejected, "rejected")) if n]
     click.echo(f"Wrote {summary.path}: {summary.nodes} entities, {summary.edges} relationships"
-               + (f" ({', '.join(kept)}: see their asserted and status attributes)" if kept else "")
+               + (f" ({', '.join(kept)}: the asserted and status attributes tell them apart)" if kept else "")
                + f" in {summary.seconds:.2f} s")
     if summary.replaced:
         click.echo(f"Note: {summary.replaced} control characters XML cannot carry are written "

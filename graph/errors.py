@@ -8,7 +8,9 @@
      ├── BuildError     a build cannot run (no articles, output not writable)
      ├── ForeignLanguage an article is in none of German, Dutch and English (skipped)
      ├── StoreError     the store cannot be written or opened
-     └── NoGraphError   --graph names a folder no build wrote
+     ├── NoGraphError   --graph names a folder no build wrote
+     ├── QueryError     a query is malformed, an update, or cannot be bound
+     └── QueryTimeout   a query ran past its timeout
 """
 
 from __future__ import annotations
@@ -57,3 +59,11 @@ class StoreError(KgError):
 
 class NoGraphError(KgError):
     exit_code = 2
+
+
+class QueryError(KgError):
+    exit_code = 2
+
+
+class QueryTimeout(KgError):
+    exit_code = 1

@@ -18,6 +18,7 @@ import re
 import shlex
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,11 +184,8 @@ def trace_hint(u: str, v: str, graph_dir: Path | None = None) -> str:
     """The `kg trace` command that prints every source of the relationships between u and v."""
     where = ""
     if graph_dir is not None and Path(graph_dir).absolute() != Path("output").absolute():
-        try:
-            shown = Path(graph_dir).absolute().relative_to(Path.cwd())
-        except ValueError:
-            shown = Path(graph_dir).absolute()
-        where = f" --graph {shlex.quote(str(shown))}"
+        # absolute: the hint works from wherever it is run, not only from where the export was
+        where = f" --graph {shlex.quote(str(Path(graph_dir).absolute()))}"
     return f"kg trace {shlex.quote(entity_key(u))} {shlex.quote(entity_key(v))}{where}"
 
 
@@ -378,10 +376,12 @@ def _compact_iri(value: str, prefixes: dict[str, str]) -> str:
 def _check_target(graph_dir: Path, path: Path, fmt: str, force: bool) -> None:
     import stat
 
-    target = path.absolute()
-    own = graph_dir.absolute()
-    if target == own or target.parent == own and target.name in ("graph.trig", "store", ".cache") \
-            or own / "store" in target.parents:
+    from .builder import CACHE_DIR
+
+    target = path.resolve()  # links and ".." followed: the file that would really be written
+    own = graph_dir.resolve()
+    kept = [own / "graph.trig", own / "store", own / CACHE_DIR]
+    if target == own or any(target == k or k in target.parents for k in kept):
         raise ExportError(f"-o {path}: a file of the build itself; export beside it")
     if path.is_symlink():
         raise ExportError(f"-o {path}: a symbolic link; give the path it points to")
@@ -412,7 +412,8 @@ class _replacing:
 
     def __init__(self, path: Path, force: bool):
         self.path, self.force = path, force
-        self.tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        # one name per export, even between threads of one process
+        self.tmp = path.with_name(f".{path.name}.tmp{os.getpid()}-{uuid.uuid4().hex[:12]}")
 
     def __enter__(self) -> Path:
         _remove(self.tmp)
@@ -432,9 +433,16 @@ class _replacing:
                 else:
                     _link_new(self.tmp, self.path)
             elif self.tmp.is_dir() and self.path.is_dir():  # a folder cannot be renamed onto another
-                old = self.path.with_name(f".{self.path.name}.old{os.getpid()}")
+                old = self.tmp.with_name(self.tmp.name.replace(".tmp", ".old", 1))
                 os.replace(self.path, old)
-                os.replace(self.tmp, self.path)
+                try:
+                    os.replace(self.tmp, self.path)
+                except OSError:
+                    if not self.path.exists():
+                        os.replace(old, self.path)  # what was there stays there
+                    else:  # another export put its own there meanwhile: that one stands
+                        shutil.rmtree(old)
+                    raise
                 shutil.rmtree(old)
             else:
                 os.replace(self.tmp, self.path)

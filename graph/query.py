@@ -20,19 +20,11 @@ from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import KgError
+from .errors import KgError, QueryError, QueryTimeout  # noqa: F401 - QueryError and QueryTimeout are named here too
 from .vocab import PREFIXES, compact
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 DEFAULT_TIMEOUT = 60.0
-
-
-class QueryError(KgError):
-    exit_code = 2
-
-
-class QueryTimeout(KgError):
-    exit_code = 1
 
 
 class Format(str, Enum):
@@ -101,7 +93,7 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
     >>> query_form("INSERT DATA { <a:b> <a:c> <a:d> }")
     Traceback (most recent call last):
     ...
-    graph.query.QueryError: kg query is read-only: INSERT DATA is an update, not a query
+    graph.errors.QueryError: kg query is read-only: INSERT DATA is an update, not a query
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -129,7 +121,8 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
         form = _FORM.search(bare)
         if form is None:
             raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-        if not allow_service and re.search(r"(?i)\bSERVICE\b", bare):
+        # rdflib could not parse it, so the text is all there is to go by: the word anywhere refuses it
+        if not allow_service and re.search(r"(?i)\bSERVICE\b", text):
             raise QueryError("SERVICE clauses are refused: they send the query to another server "
                              "(--allow-service permits them)")
         return form.group(1).upper()
@@ -183,12 +176,16 @@ def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
 
     The terms are pyoxigraph terms (or a list of them, for a VALUES line), written in
     their own N-Triples syntax, so a value is always data, never query text. A marker
-    inside a string, an IRI or a comment is text, not a place to bind into. Returns the
-    query and the substitutions left for the engine (projected variables only).
+    inside a string, an IRI or a comment is text, not a place to bind into: where a marker
+    is found, a random IRI goes there first and SPARQL's own grammar must read it as an
+    IRI, or the binding is refused. Returns the query and the substitutions left for the
+    engine (projected variables only).
 
     >>> with_bindings('SELECT * { BIND("VALUES ?x { UNDEF }" AS ?s) VALUES ?x { UNDEF } }', {"x": "<a:b>"})[0]
     'SELECT * { BIND("VALUES ?x { UNDEF }" AS ?s) VALUES ?x { <a:b> } }'
     """
+    import secrets
+
     left = {}
     for name, term in bindings.items():
         values = term if isinstance(term, (list, tuple)) else [term]
@@ -197,12 +194,44 @@ def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
         marker = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
         found = marker.search(bare)
         if found:
-            text = text[:found.start()] + f"VALUES ?{name} {{ {' '.join(map(str, values))} }}" + text[found.end():]
+            probe = f"urn:kg:binding:{secrets.token_hex(12)}"
+            candidate = text[:found.start()] + f"VALUES ?{name} {{ <{probe}> }}" + text[found.end():]
+            if not _reads_as_iri(candidate, probe):
+                raise QueryError(f"binding {name}: its VALUES ?{name} {{ UNDEF }} line cannot be told apart "
+                                 "from a string or comment here (or the query is not SPARQL 1.1 as rdflib "
+                                 "reads it); nothing is bound")
+            text = candidate.replace(f"<{probe}>", " ".join(map(str, values)))
         elif isinstance(term, (list, tuple)):
             raise QueryError(f"binding {name}: several values need a VALUES ?{name} {{ UNDEF }} line in the query")
         else:
             left[name] = term
     return text, left
+
+
+def _reads_as_iri(text: str, iri: str) -> bool:
+    """Whether SPARQL's grammar (rdflib's parser) reads `iri` in `text` as an IRI, not inside a string."""
+    from pyparsing import ParseException
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    with _PARSER_LOCK:
+        try:
+            tree = parseQuery(text)
+        except (ParseException, RecursionError):
+            return False
+    wanted = URIRef(iri)
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):  # terms and literals are strings: only an IRI term is the IRI
+            if isinstance(node, URIRef) and node == wanted:
+                return True
+            continue
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
+            stack.extend(node)
+    return False
 
 
 def store_folder(graph_dir: Path) -> Path:
@@ -382,7 +411,7 @@ def _relay(child: _Child, out: BinaryIO, fmt: Format, timeout: float) -> None:
 
 
 def _explain(kind: str, message: str) -> str:
-    if kind == "QueryError":
+    if kind in ("QueryError", "StoreError", "KgError"):
         return message
     if kind == "SyntaxError":
         # pyoxigraph says "error at LINE:COLUMN: expected …"

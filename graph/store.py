@@ -213,7 +213,7 @@ def write_query_result(folder: Path, text: str, fmt: str, form: str, out, substi
     from .errors import KgError
 
     ox = _ox()
-    store = ox.Store.read_only(str(folder))
+    store = open_store(folder)  # a damaged store: the StoreError every command gives
     try:
         result = run_query(store, text, substitutions)
     except RuntimeError as exc:  # a substitution of a variable the query does not project
@@ -260,7 +260,15 @@ def trig_statements(source):
     def name(term) -> str:
         return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
-    for q in ox.parse(source, format=ox.RdfFormat.TRIG):
+    quads = ox.parse(source, format=ox.RdfFormat.TRIG)
+    while True:
+        try:
+            q = next(quads)
+        except StopIteration:
+            return
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"{getattr(source, 'name', 'graph.trig')}: cannot read the built graph ({exc}); "
+                             "build again with kg build") from None
         o = q.object
         obj = (o.value, o.datatype.value, o.language) if isinstance(o, ox.Literal) else name(o)
         graph = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value

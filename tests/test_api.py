@@ -261,3 +261,42 @@ def test_queries_from_threads_leave_nothing_on_stderr(built_seeds):
     result = subprocess.run([sys.executable, "-c", SCRIPT_THREADS, str(out)], capture_output=True, text=True,
                             timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.stdout.strip() == "done" and result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?o WHERE { BIND(schema:it\\'s AS ?p) BIND(CONCAT('VALUES ?x { UNDEF }') AS ?o) }",
+    'SELECT ?o WHERE { BIND("""a\\"""" AS ?s) BIND(CONCAT("VALUES ?x { UNDEF }") AS ?o) }',
+    'SELECT ?o WHERE { BIND(1 AS ?a) FILTER(?a<"z>"||true) BIND(CONCAT(" VALUES ?x { UNDEF } ") AS ?o) }',
+])
+def test_a_marker_that_only_looks_outside_a_string_binds_nothing(built_seeds, query):
+    from click.testing import CliRunner
+
+    from graph.cli import main
+    from graph.query import QueryError
+
+    out, _ = built_seeds
+    with pytest.raises(QueryError, match="cannot be told apart"):
+        graph.open(out).query(query, {"x": "', STR(?p), '"})
+    result = CliRunner().invoke(main, ["query", query, "--graph", str(out), "--bind", "x=', STR(?p), '"])
+    assert result.exit_code == 2 and "cannot be told apart" in result.output
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { BIND(schema:it\\'s AS ?p) SERVICE <http://127.0.0.1:9/s> { ?a ?b ?c } BIND('x' AS ?q) "
+    "LATERAL { BIND(1 AS ?l) } }",
+    'SELECT * WHERE { BIND(1 AS ?a) FILTER(?a<"z>"||true) SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } '
+    'BIND("q" AS ?q) LATERAL { BIND(1 AS ?l) } }',
+])
+def test_service_is_refused_in_queries_the_checking_parser_cannot_read(built_seeds, query):
+    from graph.query import QueryError
+
+    out, _ = built_seeds
+    for timeout in (None, 30):
+        with pytest.raises(QueryError, match="SERVICE clauses are refused"):
+            graph.open(out).query(query, timeout=timeout)
+
+
+def test_doubles_not_in_their_form_come_back_as_text(built_seeds):
+    out, _ = built_seeds
+    rows = graph.open(out).query('SELECT ?a ?b WHERE { BIND("1_000"^^xsd:double AS ?a) BIND("1.5e3"^^xsd:double AS ?b) }')
+    assert rows == [{"a": "1_000", "b": 1500.0}]

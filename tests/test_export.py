@@ -403,3 +403,54 @@ def test_hops_must_be_a_whole_number(hostile, tmp_path):
     for hops in (-1, 1.5, "2", True):
         with pytest.raises(ExportError, match="--hops"):
             kg.export(tmp_path / "g.gexf", "gexf", focus="Quill", hops=hops)
+
+
+def test_the_builds_own_files_are_refused_by_any_path(hostile, tmp_path):
+    root, _, _ = hostile
+    out = root / "out"
+    (tmp_path / "link").symlink_to(out)
+    before = (out / "graph.trig").read_bytes()
+    runner = CliRunner()
+    for target in (out / ".." / "out" / "graph.trig", tmp_path / "link" / "graph.trig",
+                   out / ".cache" / "manifest.json", out / "store" / "x"):
+        result = runner.invoke(main, ["export", "--graph", str(out), "--format", "jsonld", "-o", str(target),
+                                      "--force"])
+        assert result.exit_code == 2 and "a file of the build itself" in result.output, target
+    assert (out / "graph.trig").read_bytes() == before
+
+
+def test_a_damaged_graph_trig_is_a_store_error(hostile, tmp_path):
+    import shutil
+
+    from graph.errors import StoreError
+
+    root, _, _ = hostile
+    copy = shutil.copytree(root / "out", tmp_path / "out")
+    with open(copy / "graph.trig", "a", encoding="utf-8") as f:
+        f.write("garbage <x y> .\n")
+    with pytest.raises(StoreError, match="cannot read the built graph"):
+        graph.open(copy).export(tmp_path / "g.jsonld", "jsonld")
+    assert not (tmp_path / "g.jsonld").exists() and [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_exports_from_threads_to_one_path_each_end_whole_or_say_why(hostile, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph.export import ExportError
+
+    _, kg, _ = hostile
+
+    def one(force: bool):
+        try:
+            kg.export(tmp_path / "same.gexf", "gexf", force=force)
+            return "ok"
+        except ExportError as exc:
+            return "exists" if "already exists" in str(exc) else str(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        plain = list(pool.map(one, [False] * 8))
+        forced = list(pool.map(one, [True] * 8))
+    assert plain.count("ok") == 1 and plain.count("exists") == 7
+    assert forced == ["ok"] * 8
+    assert nx.read_gexf(tmp_path / "same.gexf").number_of_nodes() > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["same.gexf"]
