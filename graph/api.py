@@ -101,7 +101,8 @@ class KnowledgeGraph:
         """Rows of a SELECT (dicts of Python values), the boolean of an ASK, or triples of a CONSTRUCT.
 
         IRIs are `str`; literals `int`, `Decimal`, `float` (xsd:double), `bool`,
-        `datetime.date` or `str` by datatype, a value not in its datatype's form as its text;
+        `datetime.date` or `str` by datatype, a value not in its datatype's form (or a date
+        with a time zone, which `datetime.date` cannot hold) as its text;
         language-tagged strings `str` (the tag is dropped: ask for `LANG(?x)` to keep it).
         `bindings` maps variable names to values that enter the query as data: a `str`
         is an IRI when written `<…>` or `prefix:name`, else a string; `int`, `Decimal`,
@@ -113,11 +114,12 @@ class KnowledgeGraph:
         about 0.2 s, included) with QueryTimeout. Raises QueryError for a malformed query, an
         update or a bad binding. The rows have `.to_dataframe()` when pandas is installed.
         """
-        from .query import QueryError, query_form, with_bindings
+        from .query import QueryError, query_form, refuse_service, with_bindings
 
         terms = {_variable_name(k): _binding_term(k, v) for k, v in (bindings or {}).items()}
-        text, substitutions = with_bindings(sparql, terms)
-        form = query_form(text)  # the text as it will run: updates and SERVICE refused
+        form = query_form(sparql)  # updates and SERVICE refused
+        text, substitutions = with_bindings(sparql, terms)  # values only where the grammar reads VALUES
+        refuse_service(text)
         if timeout is not None:
             return self._query_stopped_at(text, form, substitutions, timeout)
         return self._query_here(text, form, substitutions)

@@ -7,6 +7,7 @@ anything else is a bug: one line too, and the traceback with --debug.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -180,8 +181,13 @@ def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | N
     missing = [p for p in params if p not in bindings]
     if missing:
         raise click.UsageError(f"this ready query needs --bind {missing[0]}=VALUE")
-    text, substitutions = q.with_bindings(text, bindings)
-    form = q.query_form(text, allow_service=allow_service)
+    form = q.query_form(text, allow_service=allow_service)  # updates (and SERVICE) refused
+    if candidates and not re.search(r"(?i)VALUES\s+\?candidates\s*\{\s*UNDEF\s*\}", text):
+        raise click.UsageError("--candidates: this query has no candidates to add (no VALUES ?candidates "
+                               "{ UNDEF } line)")
+    text, substitutions = q.with_bindings(text, bindings)  # values only where the grammar reads VALUES
+    if not allow_service:
+        q.refuse_service(text)
     if fmt is None:
         chosen = (q.Format.TSV if output else q.default_format(sys.stdout)) if form in ("SELECT", "ASK") \
             else q.Format.TURTLE

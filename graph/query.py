@@ -101,15 +101,15 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
     with _PARSER_LOCK:  # pyparsing's grammar objects are shared: one thread parses at a time
         try:
             parsed = parseQuery(text)
-        except ParseException:
-            parsed = None
         except RecursionError:
             raise QueryError("the query is nested too deeply to check") from None
+        except Exception:  # noqa: BLE001 - ParseException, and ValueError on escapes rdflib misreads
+            parsed = None
         update = None
         if parsed is None:
             try:
                 update = parseUpdate(text)
-            except (ParseException, RecursionError):
+            except Exception:  # noqa: BLE001 - as above
                 update = None
     if parsed is None:
         if update is not None and getattr(update, "request", None):
@@ -121,16 +121,37 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
         form = _FORM.search(bare)
         if form is None:
             raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-        # rdflib could not parse it, so the text is all there is to go by: the word anywhere refuses it
-        if not allow_service and re.search(r"(?i)\bSERVICE\b", text):
-            raise QueryError("SERVICE clauses are refused: they send the query to another server "
-                             "(--allow-service permits them)")
+        if not allow_service:
+            refuse_service(text)
         return form.group(1).upper()
-    if not allow_service and "ServiceGraphPattern" in _parts(parsed):
-        raise QueryError("SERVICE clauses are refused: they send the query to another server "
-                         "(--allow-service permits them)")
+    if not allow_service:
+        if "ServiceGraphPattern" in _parts(parsed):
+            raise QueryError(SERVICE_REFUSED)
+        refuse_service(text)
     return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
             "DescribeQuery": "DESCRIBE"}[parsed[1].name]
+
+
+SERVICE_REFUSED = ("SERVICE clauses are refused: they send the query to another server "
+                   "(--allow-service permits them)")
+# SERVICE, SILENT perhaps, then the variable or IRI it names, with spaces or comments between:
+# what the engine needs to call out. Found in the raw text, inside strings too, because
+# rdflib and Oxigraph do not split every text into the same strings and comments.
+_SERVICE_CLAUSE = re.compile(r"(?i)\bSERVICE(?:\s|#[^\r\n]*)+(?:SILENT(?:\s|#[^\r\n]*)+)?"
+                             r"(?:<|[?$]|[^\s#{}()<>\"':]*:)")
+
+
+def refuse_service(text: str) -> None:
+    """QueryError if the text could hold a SERVICE clause, wherever it stands (a string included).
+
+    >>> refuse_service('SELECT * { ?s rdfs:label "customer service" }')
+    >>> refuse_service('SELECT * { # a comment' + chr(13) + ' SERVICE <http://x/> { ?s ?p ?o } }')
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: SERVICE clauses are refused: they send the query to another server (--allow-service permits them)
+    """
+    if _SERVICE_CLAUSE.search(text):
+        raise QueryError(SERVICE_REFUSED)
 
 
 def _parts(tree) -> set[str]:
@@ -164,7 +185,7 @@ def parse_binding(name: str, value: str):
             return make_term(iri=PREFIXES[prefix] + local)
         if value in ("true", "false"):
             return make_term(literal=value, datatype=xsd + "boolean")
-        if re.fullmatch(r"-?\d+(\.\d+)?", value):
+        if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
             return make_term(literal=value, datatype=xsd + ("decimal" if "." in value else "integer"))
         return make_term(literal=value)
     except ValueError as exc:
@@ -187,24 +208,31 @@ def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
     import secrets
 
     left = {}
+    probes: dict[str, str] = {}  # probe IRI -> the values that replace it
     for name, term in bindings.items():
         values = term if isinstance(term, (list, tuple)) else [term]
+        marker = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
         # strings, IRIs and comments blanked out (same length), so positions match the text
         bare = _STRINGS_COMMENTS_IRIS.sub(lambda m: " " * len(m.group(0)), text)
-        marker = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
-        found = marker.search(bare)
-        if found:
-            probe = f"urn:kg:binding:{secrets.token_hex(12)}"
-            candidate = text[:found.start()] + f"VALUES ?{name} {{ <{probe}> }}" + text[found.end():]
-            if not _reads_as_iri(candidate, probe):
-                raise QueryError(f"binding {name}: its VALUES ?{name} {{ UNDEF }} line cannot be told apart "
-                                 "from a string or comment here (or the query is not SPARQL 1.1 as rdflib "
-                                 "reads it); nothing is bound")
-            text = candidate.replace(f"<{probe}>", " ".join(map(str, values)))
-        elif isinstance(term, (list, tuple)):
-            raise QueryError(f"binding {name}: several values need a VALUES ?{name} {{ UNDEF }} line in the query")
-        else:
+        found = list(marker.finditer(bare))
+        if not found:
+            if isinstance(term, (list, tuple)):
+                raise QueryError(f"binding {name}: several values need a VALUES ?{name} {{ UNDEF }} line in the query")
             left[name] = term
+            continue
+        for m in reversed(found):  # every marker of the variable: a subquery's too
+            probe = f"urn:kg:binding:{secrets.token_hex(12)}"
+            probes[probe] = " ".join(map(str, values))
+            text = text[:m.start()] + f"VALUES ?{name} {{ <{probe}> }}" + text[m.end():]
+    if probes:
+        # SPARQL's grammar must read each probe as an IRI: a marker inside a string or comment is text
+        if not all(_reads_as_iri(text, probe) for probe in probes):
+            names = ", ".join(sorted(n for n in bindings if n not in left))
+            raise QueryError(f"binding {names}: a VALUES ?name {{ UNDEF }} line cannot be told apart from a "
+                             "string or comment here (or the query is not SPARQL 1.1 as rdflib reads it); "
+                             "nothing is bound")
+        for probe, values in probes.items():
+            text = text.replace(f"<{probe}>", values)
     return text, left
 
 
@@ -217,7 +245,7 @@ def _reads_as_iri(text: str, iri: str) -> bool:
     with _PARSER_LOCK:
         try:
             tree = parseQuery(text)
-        except (ParseException, RecursionError):
+        except (ParseException, RecursionError, ValueError):
             return False
     wanted = URIRef(iri)
     stack = [tree]

@@ -300,3 +300,43 @@ def test_doubles_not_in_their_form_come_back_as_text(built_seeds):
     out, _ = built_seeds
     rows = graph.open(out).query('SELECT ?a ?b WHERE { BIND("1_000"^^xsd:double AS ?a) BIND("1.5e3"^^xsd:double AS ?b) }')
     assert rows == [{"a": "1_000", "b": 1500.0}]
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { BIND(1 AS ?a) # a comment that ends at a carriage return\r SERVICE <http://127.0.0.1:9/s> "
+    "{ ?s ?p ?o } \n}",
+    'SELECT * WHERE { BIND("x\\u00000022 AS ?a) } # " AS ?a) SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }',
+])
+def test_service_hidden_where_two_parsers_split_the_text_differently_is_refused(built_seeds, query):
+    from click.testing import CliRunner
+
+    from graph.cli import main
+    from graph.query import QueryError
+
+    out, _ = built_seeds
+    for timeout in (None, 30):
+        with pytest.raises(QueryError, match="SERVICE clauses are refused"):
+            graph.open(out).query(query, timeout=timeout)
+    result = CliRunner().invoke(main, ["query", query, "--graph", str(out)])
+    assert result.exit_code == 2 and "SERVICE clauses are refused" in result.output
+
+
+def test_escapes_the_checking_parser_misreads_are_no_crash_and_no_false_refusal(built_seeds):
+    out, _ = built_seeds
+    kg = graph.open(out)
+    assert kg.query('SELECT ?a WHERE { BIND("caf\\u00e9abcd" AS ?a) }') == [{"a": "caféabcd"}]
+    rows = kg.query("SELECT ?x ?y WHERE { VALUES ?x { UNDEF } VALUES ?y { UNDEF } }",
+                    {"x": "C:\\u0020x SERVICE desk", "y": 1})
+    assert rows == [{"x": "C:\\u0020x SERVICE desk", "y": 1}]
+    assert kg.query('SELECT ?s WHERE { ?s rdfs:label "customer service" }') == []
+
+
+def test_every_marker_of_a_variable_is_bound(built_seeds):
+    out, _ = built_seeds
+    kg = graph.open(out)
+    assert kg.query("SELECT ?x WHERE { { VALUES ?x { UNDEF } } UNION { VALUES ?x { UNDEF } } }", {"x": 1}) == \
+        [{"x": 1}, {"x": 1}]
+    rows = kg.query("SELECT ?x ?n { VALUES ?x { UNDEF } { SELECT (COUNT(*) AS ?n) { VALUES ?x { UNDEF } ?x ?p ?o } } }",
+                    {"x": "kgo:scale-ai"})
+    whole = kg.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"]
+    assert rows[0]["n"] < whole  # the subquery's marker was bound too, not left open to the whole store

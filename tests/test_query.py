@@ -387,3 +387,13 @@ def test_output_to_a_file_is_whole_or_not_there(graph_dir, monkeypatch, tmp_path
     bad = CliRunner().invoke(main, ["query", SELECT, "--graph", graph_dir, "--format", "json", "-o", str(target)])
     assert bad.exit_code != 0
     assert not target.exists() and list(tmp_path.iterdir()) == []  # no partial file, no temporary left
+
+
+def test_candidates_on_a_query_without_candidates_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    result = CliRunner().invoke(main, ["query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "--candidates",
+                                       "--graph", str(tmp_path)])
+    assert result.exit_code == 2 and "--candidates: this query has no candidates to add" in result.output
