@@ -114,12 +114,12 @@ class KnowledgeGraph:
         about 0.2 s, included) with QueryTimeout. Raises QueryError for a malformed query, an
         update or a bad binding. The rows have `.to_dataframe()` when pandas is installed.
         """
-        from .query import QueryError, query_form, refuse_service, with_bindings
+        from .query import QueryError, prepared, query_form, with_bindings
 
         terms = {_variable_name(k): _binding_term(k, v) for k, v in (bindings or {}).items()}
+        sparql = prepared(sparql)
         form = query_form(sparql)  # updates and SERVICE refused
         text, substitutions = with_bindings(sparql, terms)  # values only where the grammar reads VALUES
-        refuse_service(text)
         if timeout is not None:
             return self._query_stopped_at(text, form, substitutions, timeout)
         return self._query_here(text, form, substitutions)

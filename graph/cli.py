@@ -181,13 +181,12 @@ def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | N
     missing = [p for p in params if p not in bindings]
     if missing:
         raise click.UsageError(f"this ready query needs --bind {missing[0]}=VALUE")
+    text = q.prepared(text)  # the same text, however it came (argument, standard input or file)
     form = q.query_form(text, allow_service=allow_service)  # updates (and SERVICE) refused
     if candidates and not re.search(r"(?i)VALUES\s+\?candidates\s*\{\s*UNDEF\s*\}", text):
         raise click.UsageError("--candidates: this query has no candidates to add (no VALUES ?candidates "
                                "{ UNDEF } line)")
     text, substitutions = q.with_bindings(text, bindings)  # values only where the grammar reads VALUES
-    if not allow_service:
-        q.refuse_service(text)
     if fmt is None:
         chosen = (q.Format.TSV if output else q.default_format(sys.stdout)) if form in ("SELECT", "ASK") \
             else q.Format.TURTLE

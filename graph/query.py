@@ -95,9 +95,16 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
     ...
     graph.errors.QueryError: kg query is read-only: INSERT DATA is an update, not a query
     """
-    from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    if not allow_service:
+        # rdflib decodes \u escapes in the whole text, Oxigraph only inside strings and IRIs:
+        # the two would not read the same query, so the check would not be of what runs
+        escape = _ESCAPE.search(text)
+        if escape:
+            raise QueryError(f"{escape.group(0)}: kg query takes no \\u escapes; write the character "
+                             "itself (--allow-service skips this check)")
+        refuse_service(text)
     with _PARSER_LOCK:  # pyparsing's grammar objects are shared: one thread parses at a time
         try:
             parsed = parseQuery(text)
@@ -121,37 +128,52 @@ def query_form(text: str, *, allow_service: bool = False) -> str:
         form = _FORM.search(bare)
         if form is None:
             raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-        if not allow_service:
-            refuse_service(text)
+        # rdflib cannot read it, so it cannot say what the engine will: "service" anywhere refuses it
+        if not allow_service and "service" in text.casefold():
+            raise QueryError(f"{SERVICE_REFUSED}; this query is not SPARQL 1.1 as the check reads it "
+                             "and has the word in it")
         return form.group(1).upper()
-    if not allow_service:
-        if "ServiceGraphPattern" in _parts(parsed):
-            raise QueryError(SERVICE_REFUSED)
-        refuse_service(text)
+    if not allow_service and "ServiceGraphPattern" in _parts(parsed):
+        raise QueryError(SERVICE_REFUSED)
     return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
             "DescribeQuery": "DESCRIBE"}[parsed[1].name]
 
 
 SERVICE_REFUSED = ("SERVICE clauses are refused: they send the query to another server "
                    "(--allow-service permits them)")
-# SERVICE, SILENT perhaps, then the variable or IRI it names, with spaces or comments between:
-# what the engine needs to call out. Found in the raw text, inside strings too, because
-# rdflib and Oxigraph do not split every text into the same strings and comments.
-_SERVICE_CLAUSE = re.compile(r"(?i)\bSERVICE(?:\s|#[^\r\n]*)+(?:SILENT(?:\s|#[^\r\n]*)+)?"
-                             r"(?:<|[?$]|[^\s#{}()<>\"':]*:)")
+# the word, then SILENT perhaps, then the variable or IRI it names, with nothing, spaces or
+# comments between: what the engine needs to call out. Searched in the raw text, with no word
+# boundary and inside strings too, because rdflib and Oxigraph do not split every text into
+# the same tokens (Oxigraph reads "1SERVICE<…>" and "trueSERVICE<…>" as two tokens).
+# A prefixed name counts only with a prefix the query can use (Oxigraph refuses any other);
+# right after "?" or "$" the word is a variable's name, never the keyword.
+_SERVICE_START = r"(?i)(?<![?$])SERVICE(?:\s|#[^\r\n]*)*(?:SILENT(?:\s|#[^\r\n]*)*)?"
+_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+
+
+def prepared(text: str) -> str:
+    """The query text both parsers are given: carriage returns as line feeds (Oxigraph ends a
+    comment at either, rdflib at a line feed only)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def refuse_service(text: str) -> None:
     """QueryError if the text could hold a SERVICE clause, wherever it stands (a string included).
 
     >>> refuse_service('SELECT * { ?s rdfs:label "customer service" }')
-    >>> refuse_service('SELECT * { # a comment' + chr(13) + ' SERVICE <http://x/> { ?s ?p ?o } }')
+    >>> refuse_service('SELECT * { ?s ?p 1SERVICE<http://x/> { ?s ?p ?o } }')
     Traceback (most recent call last):
     ...
-    graph.errors.QueryError: SERVICE clauses are refused: they send the query to another server (--allow-service permits them)
+    graph.errors.QueryError: SERVICE clauses are refused: they send the query to another server (--allow-service permits them); the text "SERVICE<" at line 1 reads as one (rename what it is, or give --allow-service)
     """
-    if _SERVICE_CLAUSE.search(text):
-        raise QueryError(SERVICE_REFUSED)
+    declared = set(PREFIXES) | set(re.findall(r"(?i)PREFIX\s+([^\s:]*):", text))
+    names = "|".join(re.escape(p) for p in sorted(declared, key=len, reverse=True))
+    found = re.search(_SERVICE_START + rf"(?:<|[?$]|(?:{names}):)", text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        shown = " ".join(found.group(0).split())
+        raise QueryError(f"{SERVICE_REFUSED}; the text {shown!r} at line {line} reads as one (rename what it "
+                         "is, or give --allow-service)".replace("'", '"', 2))
 
 
 def _parts(tree) -> set[str]:
