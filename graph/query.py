@@ -145,9 +145,12 @@ SERVICE_REFUSED = ("SERVICE clauses are refused: they send the query to another 
 # comments between: what the engine needs to call out. Searched in the raw text, with no word
 # boundary and inside strings too, because rdflib and Oxigraph do not split every text into
 # the same tokens (Oxigraph reads "1SERVICE<…>" and "trueSERVICE<…>" as two tokens).
-# A prefixed name counts only with a prefix the query can use (Oxigraph refuses any other);
-# right after "?" or "$" the word is a variable's name, never the keyword.
-_SERVICE_START = r"(?i)(?<![?$])SERVICE(?:\s|#[^\r\n]*)*(?:SILENT(?:\s|#[^\r\n]*)*)?"
+# A prefixed name counts only with a prefix the query can use (Oxigraph refuses any other).
+# Possessive: spaces and comments are taken whole, so no text makes the search backtrack
+# without end (a run of "#" could be split 2^n ways).
+_GAP = r"(?:\s++|#[^\r\n]*+)*+"
+_SERVICE_START = rf"(?i)SERVICE{_GAP}(?:SILENT{_GAP})?"
+_DECLARED = re.compile(rf"(?i)PREFIX{_GAP}([^\s:#<]*):")
 _ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
 
 
@@ -166,10 +169,16 @@ def refuse_service(text: str) -> None:
     ...
     graph.errors.QueryError: SERVICE clauses are refused: they send the query to another server (--allow-service permits them); the text "SERVICE<" at line 1 reads as one (rename what it is, or give --allow-service)
     """
-    declared = set(PREFIXES) | set(re.findall(r"(?i)PREFIX\s+([^\s:]*):", text))
+    declared = set(PREFIXES) | set(_DECLARED.findall(text))
     names = "|".join(re.escape(p) for p in sorted(declared, key=len, reverse=True))
-    found = re.search(_SERVICE_START + rf"(?:<|[?$]|(?:{names}):)", text)
-    if found:
+    for found in re.finditer(_SERVICE_START + rf"(?:<|[?$]|(?:{names}):)", text):
+        # the word ending a variable's name (?customerService) or a prefixed name's local part
+        # (kgo:webService) is part of that token; after a number or true (1SERVICE) it is the keyword
+        start = found.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.:%\\-"):
+            start -= 1
+        if ":" in text[start:found.start()] or (start > 0 and text[start - 1] in "?$"):
+            continue
         line = text.count("\n", 0, found.start()) + 1
         shown = " ".join(found.group(0).split())
         raise QueryError(f"{SERVICE_REFUSED}; the text {shown!r} at line {line} reads as one (rename what it "

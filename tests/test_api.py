@@ -353,3 +353,22 @@ def test_every_marker_of_a_variable_is_bound(built_seeds):
                     {"x": "kgo:scale-ai"})
     whole = kg.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"]
     assert rows[0]["n"] < whole  # the subquery's marker was bound too, not left open to the whole store
+
+
+@pytest.mark.timeout(120)  # a guard against a hang, not a measure of speed
+def test_a_comment_of_many_hashes_after_the_word_service_is_read_in_one_pass(built_seeds):
+    out, _ = built_seeds
+    query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 # customer service " + "#" * 80 + "\n"
+    assert len(graph.open(out).query(query)) == 1  # the old search split the run of "#" 2^80 ways
+
+
+def test_names_ending_in_service_are_no_service_clause(built_seeds):
+    from graph.query import QueryError
+
+    out, _ = built_seeds
+    kg = graph.open(out)
+    assert len(kg.query("SELECT ?customerService ?n WHERE { ?customerService ?p ?n } LIMIT 1")) == 1
+    assert len(kg.query("SELECT ?web_service ?n WHERE { ?web_service ?p ?n } LIMIT 1")) == 1
+    assert kg.query("SELECT * WHERE { ?org kgo:providesService ?svc }") == []
+    with pytest.raises(QueryError, match="SERVICE clauses are refused"):  # a prefix declared after a comment
+        kg.query("PREFIX#c\nm: <http://127.0.0.1:9/> SELECT * { SERVICE m:b { ?s ?p ?o } }")
