@@ -183,8 +183,9 @@ class KnowledgeGraph:
         from .sources import StoreReader
         from .viz import entity_kinds
 
-        kinds = entity_kinds(self.store)
-        reader = StoreReader(self.store)
+        store = self.store  # one build throughout, even if another replaces it meanwhile
+        kinds = entity_kinds(store)
+        reader = StoreReader(store)
         reader.fetch_labels(sorted(kinds))
         return sorted((EntityInfo(iri, reader.label(iri), kind) for iri, kind in kinds.items()),
                       key=lambda e: (e.label.casefold(), e.iri))
@@ -201,8 +202,9 @@ class KnowledgeGraph:
         from .trace import all_relationships
         from .viz import entity_kinds, relation_key
 
-        rels, labels = all_relationships(self.store)
-        kinds = entity_kinds(self.store)
+        store = self.store  # one build throughout, even if another replaces it meanwhile
+        rels, labels = all_relationships(store)
+        kinds = entity_kinds(store)
         g = nx.MultiDiGraph()
         for iri, label in sorted(labels.items()):
             g.add_node(iri, label=label, kind=kinds.get(iri, "organization"))
@@ -307,7 +309,7 @@ def _binding_term(key, value):
     """A Python value as the term it binds (see KnowledgeGraph.query)."""
     import math
 
-    from .query import QueryError, parse_binding
+    from .query import QueryError, named_iri, parse_binding
     from .store import make_term
 
     if isinstance(value, (list, tuple)):
@@ -331,17 +333,10 @@ def _binding_term(key, value):
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise QueryError(f"bindings: {key}: not text (a lone surrogate)") from None
-        if (value.startswith("<") and value.endswith(">")) or _looks_prefixed(value):
-            return parse_binding(key, value)
+        if named_iri(value) is not None:
+            return parse_binding(key, value)  # an IRI it names, checked as kg query --bind checks it
         return make_term(literal=value)
     raise QueryError(f"bindings: {key}={value!r}: give a str, int, Decimal, float, bool, date or a list of them")
-
-
-def _looks_prefixed(value: str) -> bool:
-    from .vocab import PREFIXES
-
-    prefix, colon, local = value.partition(":")
-    return bool(colon) and prefix in PREFIXES and not local.startswith("//") and " " not in value
 
 
 def python_value(term):

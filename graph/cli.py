@@ -7,7 +7,6 @@ anything else is a bug: one line too, and the traceback with --debug.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -183,7 +182,7 @@ def query(query: str | None, graph_dir: Path, fmt: str | None, endpoint: str | N
         raise click.UsageError(f"this ready query needs --bind {missing[0]}=VALUE")
     text = q.prepared(text)  # the same text, however it came (argument, standard input or file)
     form = q.query_form(text, allow_service=allow_service)  # updates (and SERVICE) refused
-    if candidates and not re.search(r"(?i)VALUES\s+\?candidates\s*\{\s*UNDEF\s*\}", text):
+    if candidates and not q.values_marker("candidates").search(text):
         raise click.UsageError("--candidates: this query has no candidates to add (no VALUES ?candidates "
                                "{ UNDEF } line)")
     text, substitutions = q.with_bindings(text, bindings)  # values only where the grammar reads VALUES

@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import KgError, QueryError, QueryTimeout  # noqa: F401 - QueryError and QueryTimeout are named here too
+from .errors import QueryError, QueryTimeout  # noqa: F401 - QueryTimeout is named here too
 from .vocab import PREFIXES, compact
 
 QUERIES_DIR = Path(__file__).parent / "queries"
@@ -203,17 +203,35 @@ def _parts(tree) -> set[str]:
     return names
 
 
+def named_iri(value: str) -> str | None:
+    """The IRI a value names, written `<iri>` or `prefix:name` with a predeclared prefix; None for other text.
+
+    >>> named_iri("kgo:meta"), named_iri("<a:b>"), named_iri("customer service")
+    ('https://kg.example.org/id/org/meta', 'a:b', None)
+    """
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    if re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", value):
+        prefix, local = value.split(":", 1)
+        if prefix in PREFIXES:
+            return PREFIXES[prefix] + local
+    return None
+
+
+def values_marker(name: str) -> re.Pattern:
+    """The `VALUES ?name { UNDEF }` line a binding of `name` goes into."""
+    return re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
+
+
 def parse_binding(name: str, value: str):
     """A value for a query variable: <iri>, prefix:name, a number, or a plain string."""
     from .store import make_term
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     try:
-        if value.startswith("<") and value.endswith(">"):
-            return make_term(iri=value[1:-1])
-        if re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", value) and value.split(":", 1)[0] in PREFIXES:
-            prefix, local = value.split(":", 1)
-            return make_term(iri=PREFIXES[prefix] + local)
+        iri = named_iri(value)
+        if iri is not None:
+            return make_term(iri=iri)
         if value in ("true", "false"):
             return make_term(literal=value, datatype=xsd + "boolean")
         if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
@@ -242,7 +260,7 @@ def with_bindings(text: str, bindings: dict[str, object]) -> tuple[str, dict]:
     probes: dict[str, str] = {}  # probe IRI -> the values that replace it
     for name, term in bindings.items():
         values = term if isinstance(term, (list, tuple)) else [term]
-        marker = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
+        marker = values_marker(name)
         # strings, IRIs and comments blanked out (same length), so positions match the text
         bare = _STRINGS_COMMENTS_IRIS.sub(lambda m: " " * len(m.group(0)), text)
         found = list(marker.finditer(bare))
